@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what kiln needs on Debian bookworm, and nothing when it is all there.
+#   Debian packages: LLVM 16, clang 16, ONNX (+ its test data), protobuf, fmt, doctest, ...
+#   npm: onnxruntime-node (the test oracle), into tools/ort/node_modules.
+# Runs apt-get as root, or through sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build git ca-certificates pkg-config
+  llvm-16-dev clang-16 lld-16 libclang-rt-16-dev libzstd-dev zlib1g-dev libedit-dev libxml2-dev libffi-dev libtinfo-dev
+  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  libfmt-dev doctest-dev
+  nodejs npm
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime, the oracle the tests compare with. --ignore-scripts: its
+# install script tries to download a binary; the npm package already has one.
+if [ ! -f tools/ort/node_modules/onnxruntime-node/package.json ]; then
+  echo "setup: installing onnxruntime-node (npm)"
+  (cd tools/ort && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+fi
