@@ -1,0 +1,77 @@
+//===- Jit.h - Compile a graph and run it in this process -------*- C++ -*-===//
+//
+// The same module `kiln compile` writes to an object file, compiled with ORC
+// LLJIT for the host. Used by `kiln run`, `kiln conformance` and the tests.
+// The runtime functions the module calls (kiln_parallel_for, memcpy, ...)
+// are mapped explicitly to the ones linked into kiln.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_JIT_H
+#define KILN_CODEGEN_JIT_H
+
+#include "compiler/codegen/Lowering.h"
+#include "compiler/codegen/Target.h"
+#include "compiler/ir/IR.h"
+
+#include <kiln/runtime.h>
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace llvm::orc {
+class LLJIT;
+}
+
+namespace kiln::codegen {
+
+struct JitOptions {
+  int optLevel = 3;
+  /// Host CPU/features overrides ("haswell", "-avx512f"); empty: this host.
+  std::string cpu, features;
+  bool fastKernels = true;
+};
+
+class CompiledModel {
+public:
+  ~CompiledModel();
+
+  /// Compiles `g` (optimized or not) for this host.
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  compile(const Graph &g, const JitOptions &opts = {});
+
+  /// Runs with a workspace owned by this object (not reentrant).
+  kiln_status run(const float *const *inputs, float *const *outputs,
+                  kiln_pool *pool = nullptr);
+  /// Runs with the caller's workspace (reentrant).
+  kiln_status run(const float *const *inputs, float *const *outputs,
+                  void *workspace, kiln_pool *pool);
+
+  size_t workspaceSize() const { return workspaceSize_; }
+  const kiln_model_info &info() const { return *info_; }
+  const std::vector<TensorInfo> &inputs() const { return inputs_; }
+  const std::vector<TensorInfo> &outputs() const { return outputs_; }
+  const Target &target() const { return target_; }
+  /// Layers and distinct task functions of the generated code.
+  size_t numLayers() const { return layers_; }
+  size_t numTasks() const { return tasks_; }
+
+private:
+  CompiledModel() = default;
+
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  Target target_;
+  using RunFn = kiln_status (*)(const float *const *, float *const *, void *,
+                                kiln_pool *);
+  RunFn run_ = nullptr;
+  const kiln_model_info *info_ = nullptr;
+  size_t workspaceSize_ = 0;
+  void *workspace_ = nullptr;
+  std::vector<TensorInfo> inputs_, outputs_;
+  size_t layers_ = 0, tasks_ = 0;
+};
+
+} // namespace kiln::codegen
+
+#endif // KILN_CODEGEN_JIT_H

@@ -1,0 +1,74 @@
+//===- KernelLibrary.cpp - Linking the embedded kernel bitcode ------------===//
+//
+// Each embedded blob is parsed and linked with LinkOnlyNeeded, so a model
+// carries only the kernels it calls. The bitcode is target-independent
+// within an architecture; every function gets the target's CPU, features
+// and vector width afterwards (ModuleEmitter).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/KernelBitcode.h"
+#include "compiler/codegen/ModuleEmitter.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Passes/OptimizationLevel.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace kiln::codegen {
+
+llvm::Error linkKernels(llvm::Module &m, const Target &target) {
+  llvm::Linker linker(m);
+  bool any = false;
+  for (const KernelBlob &blob : kernelBlobs()) {
+    if (target.arch != blob.arch ||
+        (blob.lanes != 0 && blob.lanes != target.vectorLanes))
+      continue;
+    any = true;
+    llvm::MemoryBufferRef buf(
+        llvm::StringRef(reinterpret_cast<const char *>(blob.data), blob.size),
+        blob.source);
+    auto src = llvm::parseBitcodeFile(buf, m.getContext());
+    if (!src)
+      return src.takeError();
+    (*src)->setTargetTriple(m.getTargetTriple());
+    (*src)->setDataLayout(m.getDataLayout());
+    if (linker.linkInModule(std::move(*src), llvm::Linker::LinkOnlyNeeded))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "cannot link kernel bitcode %s", blob.source);
+  }
+  if (!any)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "no kernels built for %s with %d lanes",
+                                   target.arch.c_str(), target.vectorLanes);
+  return llvm::Error::success();
+}
+
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopVectorization = optLevel >= 2;
+  pto.SLPVectorization = optLevel >= 2;
+  pto.LoopUnrolling = optLevel >= 1;
+  llvm::PassBuilder pb(&tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel <= 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = level == llvm::OptimizationLevel::O0
+                                    ? pb.buildO0DefaultPipeline(level)
+                                    : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(m, mam);
+}
+
+} // namespace kiln::codegen

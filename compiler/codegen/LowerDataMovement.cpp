@@ -1,0 +1,212 @@
+//===- LowerDataMovement.cpp - Transpose, Concat, Pad, Gather, Reorder ----===//
+
+#include "compiler/codegen/LowerImpl.h"
+
+#ifdef KILN_HAVE_FAST_KERNELS
+#include "compiler/codegen/kernels/Reorder.h"
+#endif
+
+namespace kiln::codegen {
+
+namespace {
+
+constexpr int64_t CopyChunk = 16384;
+
+llvm::Error requirePlain(const Node &n) {
+  for (const Value *v : n.inputs)
+    if (blockOf(v))
+      return nodeError(n, "operands must have the plain layout");
+  if (blockOf(n.output()))
+    return nodeError(n, "result must have the plain layout");
+  if (!n.fused.empty())
+    return nodeErrorf(n, "fused operations on {} are not supported", opName(n.op));
+  return llvm::Error::success();
+}
+
+int64_t product(const Dims &d, size_t from, size_t to) {
+  int64_t p = 1;
+  for (size_t i = from; i < to && i < d.size(); ++i)
+    p *= d[i];
+  return p;
+}
+
+} // namespace
+
+llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
+  if (auto e = requirePlain(n))
+    return e;
+  const Dims &in = n.input(0)->type.dims;
+  const auto &perm = n.attrs.getInts("perm");
+  if (in.size() > KILN_GEN_MAX_RANK)
+    return nodeErrorf(n, "rank above {}", KILN_GEN_MAX_RANK);
+  KilnGenTransposeParams p{};
+  p.rank = int64_t(in.size());
+  if (p.rank == 0) {
+    addCopyLayer(cx, &n, cx.buffer(n.input(0)), cx.buffer(n.output()), 1);
+    return llvm::Error::success();
+  }
+  Dims stride(in.size(), 1);
+  for (size_t d = in.size(); d-- > 1;)
+    stride[d - 1] = stride[d] * in[d];
+  for (size_t d = 0; d < in.size(); ++d) {
+    p.dims[d] = in[size_t(perm[d])];
+    p.in_strides[d] = stride[size_t(perm[d])];
+  }
+  Layer &l = cx.addLayer(&n, "kiln_gen_transpose_f32");
+  l.setParams(p);
+  l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
+  l.workItems = kiln_gen_transpose_work_items(&p);
+  return llvm::Error::success();
+}
+
+llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
+  const Value *out = n.output();
+  size_t axis = size_t(n.attrs.getInt("axis"));
+  const Dims &od = out->type.dims;
+  // Blocked channel concat of whole blocks is a concat of the storage.
+  bool blocked = blockOf(out) != 0;
+  if (blocked) {
+    int64_t b = blockOf(out);
+    for (const Value *v : n.inputs)
+      if (blockOf(v) != b || v->type.dims[1] % b != 0 || axis != 1)
+        return nodeError(n, "blocked concat needs channel counts that are "
+                            "multiples of the block");
+    if (!n.fused.empty())
+      return nodeError(n, "fused operations on Concat are not supported");
+  } else if (auto e = requirePlain(n)) {
+    return e;
+  }
+  int64_t rows = product(od, 0, axis);
+  int64_t dstCols = blocked ? storageElements(out) / rows : product(od, axis, od.size());
+  int64_t off = 0;
+  for (const Value *v : n.inputs) {
+    int64_t cols = blocked ? storageElements(v) / rows
+                           : product(v->type.dims, axis, v->type.dims.size());
+    KilnGenCopyParams p{};
+    p.rows = rows;
+    p.cols = cols;
+    p.src_stride = cols;
+    p.dst_stride = dstCols;
+    p.dst_off = off;
+    p.chunk = CopyChunk;
+    off += cols;
+    if (cols == 0)
+      continue;
+    Layer &l = cx.addLayer(&n, "kiln_gen_copy_f32");
+    l.setParams(p);
+    l.buffers = {cx.buffer(out), cx.buffer(v)};
+    l.workItems = kiln_gen_copy_work_items(&p);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error lowerPad(LowerContext &cx, const Node &n) {
+  if (auto e = requirePlain(n))
+    return e;
+  const Dims &in = n.input(0)->type.dims, &out = n.output()->type.dims;
+  if (in.size() > KILN_GEN_MAX_RANK)
+    return nodeErrorf(n, "rank above {}", KILN_GEN_MAX_RANK);
+  if (in.empty()) {
+    addCopyLayer(cx, &n, cx.buffer(n.input(0)), cx.buffer(n.output()), 1);
+    return llvm::Error::success();
+  }
+  const auto &pads = n.attrs.getInts("pads");
+  const std::string &mode = n.attrs.getString("mode");
+  KilnGenPadParams p{};
+  p.rank = int64_t(in.size());
+  for (size_t d = 0; d < in.size(); ++d) {
+    p.in_dims[d] = in[d];
+    p.out_dims[d] = out[d];
+    p.begin[d] = pads[d];
+    if (in[d] == 0 && out[d] > 0 && mode != "constant")
+      return nodeErrorf(n, "{} padding of an empty dimension", mode);
+  }
+  if (mode == "constant")
+    p.mode = KILN_PAD_CONSTANT;
+  else if (mode == "reflect")
+    p.mode = KILN_PAD_REFLECT;
+  else if (mode == "edge")
+    p.mode = KILN_PAD_EDGE;
+  else
+    return nodeErrorf(n, "unknown pad mode '{}'", displayName(mode));
+  p.value = n.attrs.getFloat("value", 0.0);
+  Layer &l = cx.addLayer(&n, "kiln_gen_pad_f32");
+  l.setParams(p);
+  l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
+  l.workItems = kiln_gen_pad_work_items(&p);
+  return llvm::Error::success();
+}
+
+llvm::Error lowerGather(LowerContext &cx, const Node &n) {
+  if (auto e = requirePlain(n))
+    return e;
+  const Value *data = n.input(0), *idx = n.input(1);
+  if (data->type.dtype != DType::F32)
+    return nodeErrorf(n, "gathering {} data is not supported in compiled code",
+                      dtypeName(data->type.dtype));
+  if (!idx->isConstant() || idx->type.dtype != DType::I64)
+    return nodeError(n, "indices must be constant int64 in compiled code");
+  size_t axis = size_t(n.attrs.getInt("axis"));
+  const Dims &d = data->type.dims;
+  KilnGenGatherParams p{};
+  p.outer = product(d, 0, axis);
+  p.axis_dim = d[axis];
+  p.inner = product(d, axis + 1, d.size());
+  p.K = idx->type.numElements();
+  std::vector<char> bytes(size_t(p.K) * sizeof(int64_t));
+  for (int64_t k = 0; k < p.K; ++k) {
+    int64_t i = idx->i64()[k];
+    if (i < -p.axis_dim || i >= p.axis_dim)
+      return nodeErrorf(n, "index {} out of range [-{}, {})", i, p.axis_dim,
+                        p.axis_dim);
+    i = i < 0 ? i + p.axis_dim : i;
+    std::memcpy(bytes.data() + k * sizeof(int64_t), &i, sizeof(i));
+  }
+  BufferRef ib = cx.addWeight(std::move(bytes));
+  Layer &l = cx.addLayer(&n, "kiln_gen_gather_f32");
+  l.setParams(p);
+  l.buffers = {cx.buffer(n.output()), cx.buffer(data), ib};
+  l.workItems = kiln_gen_gather_work_items(&p);
+  return llvm::Error::success();
+}
+
+llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
+  const Value *in = n.input(0), *out = n.output();
+  const Dims &d = in->type.dims;
+  if (d.size() < 2)
+    return nodeError(n, "reorder of a tensor without channels");
+  int64_t ib = blockOf(in), ob = blockOf(out);
+  if (ib == ob) {
+    addCopyLayer(cx, &n, cx.buffer(in), cx.buffer(out), storageElements(out));
+    return llvm::Error::success();
+  }
+  int64_t hw = product(d, 2, d.size());
+#ifdef KILN_HAVE_FAST_KERNELS
+  int64_t L = cx.options().vectorLanes;
+  if (cx.options().fastKernels && d.size() == 4 &&
+      ((ib == 0 && ob == L) || (ib == L && ob == 0))) {
+    KilnReorderParams p{};
+    p.L = L;
+    p.N = d[0], p.C = d[1], p.H = d[2], p.W = d[3];
+    Layer &l = cx.addLayer(&n, ib ? "kiln_reorder_to_plain" : "kiln_reorder_to_blocked",
+                           KernelAbi::PointerArgs);
+    l.setParams(p);
+    l.buffers = {cx.buffer(in), cx.buffer(out)};
+    l.workItems = kiln_reorder_work_items(&p);
+    return llvm::Error::success();
+  }
+#endif
+  KilnGenReorderParams p{};
+  p.N = d[0];
+  p.C = d[1];
+  p.HW = hw;
+  p.in_block = ib;
+  p.out_block = ob;
+  Layer &l = cx.addLayer(&n, "kiln_gen_reorder_f32");
+  l.setParams(p);
+  l.buffers = {cx.buffer(out), cx.buffer(in)};
+  l.workItems = kiln_gen_reorder_work_items(&p);
+  return llvm::Error::success();
+}
+
+} // namespace kiln::codegen

@@ -1,0 +1,107 @@
+//===- LowerImpl.h - Shared state of the per-op lowerings --------*- C++ -*-===//
+//
+// Internal to compiler/codegen: the Lower*.cpp files each lower a family of
+// ops through a LowerContext, which knows where every value lives and owns
+// the plan being built.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_LOWERIMPL_H
+#define KILN_CODEGEN_LOWERIMPL_H
+
+#include "compiler/codegen/Lowering.h"
+#include "compiler/codegen/kernels/generic/Generic.h"
+#include "compiler/ir/Diagnostics.h"
+
+#include <map>
+
+namespace kiln::codegen {
+
+/// Byte offsets in the workspace of every value that lives there.
+struct MemoryPlan {
+  std::map<const Value *, int64_t> offsets;
+  int64_t bytes = 0;
+};
+
+/// Uses the offsets chosen by compiler/passes (plan-memory) when every
+/// intermediate value has one; otherwise (an unoptimized graph) assigns its
+/// own: first fit over value lifetimes, 64-byte aligned.
+MemoryPlan planMemory(const Graph &g);
+
+/// The value whose storage `v` shares (itself when it is not a view).
+const Value *storageRoot(const Value *v);
+
+/// Channel block of a 4-D value's layout (0: plain).
+inline int64_t blockOf(const Value *v) {
+  return v->layout.kind == Layout::NCHWc ? v->layout.block : 0;
+}
+
+class LowerContext {
+public:
+  LowerContext(const Graph &g, const LoweringOptions &opts, ModelPlan &plan,
+               MemoryPlan mem);
+
+  const Graph &graph() const { return g_; }
+  const LoweringOptions &options() const { return opts_; }
+
+  /// Where `v` is stored at run time. Constants become weights (the graph's
+  /// data, shared, not copied) on first use.
+  BufferRef buffer(const Value *v);
+  /// A weight holding `data`.
+  BufferRef addWeight(std::vector<char> data);
+  BufferRef addWeight(const std::vector<float> &data);
+
+  /// Appends a layer for `n` calling `kernel`.
+  Layer &addLayer(const Node *n, std::string kernel,
+                  KernelAbi abi = KernelAbi::BufArray);
+
+  /// A Node's graph-output index (first occurrence) or -1.
+  int64_t outputIndex(const Value *v) const;
+
+private:
+  const Graph &g_;
+  const LoweringOptions &opts_;
+  ModelPlan &plan_;
+  MemoryPlan mem_;
+  std::map<const Value *, int64_t> weightOf_;
+};
+
+/// Node::fused as a generic epilogue. Residual operands are appended to
+/// `layer.buffers`. `unpooled` is the shape of the node's result before a
+/// fused pool (only Conv may carry one: `allowPool`).
+llvm::Expected<KilnGenEpilogue> lowerEpilogue(LowerContext &cx, const Node &n,
+                                              Layer &layer, bool allowPool);
+
+/// An activation op (Relu, LeakyRelu, Clip, Sigmoid) as one epilogue step;
+/// false for other ops.
+bool activationStep(OpKind op, const Attrs &a, int64_t &kind, double &pa,
+                    double &pb);
+
+/// Per-family lowerings; each appends its layers to the plan.
+llvm::Error lowerConv(LowerContext &cx, const Node &n);
+llvm::Error lowerPool(LowerContext &cx, const Node &n);
+llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n);
+llvm::Error lowerLrn(LowerContext &cx, const Node &n);
+llvm::Error lowerScaleShift(LowerContext &cx, const Node &n);
+llvm::Error lowerGemm(LowerContext &cx, const Node &n);
+llvm::Error lowerMatMul(LowerContext &cx, const Node &n);
+llvm::Error lowerElementwise(LowerContext &cx, const Node &n);
+llvm::Error lowerUnary(LowerContext &cx, const Node &n);
+llvm::Error lowerSoftmax(LowerContext &cx, const Node &n);
+llvm::Error lowerTranspose(LowerContext &cx, const Node &n);
+llvm::Error lowerConcat(LowerContext &cx, const Node &n);
+llvm::Error lowerPad(LowerContext &cx, const Node &n);
+llvm::Error lowerGather(LowerContext &cx, const Node &n);
+llvm::Error lowerReorder(LowerContext &cx, const Node &n);
+
+/// A flat copy of `elements` floats from `src` to `dst` (views that must be
+/// materialized, graph outputs that are inputs or constants).
+void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
+                  int64_t elements);
+
+/// Elements of v's storage (blocked layouts include padded channels).
+int64_t storageElements(const Value *v);
+
+} // namespace kiln::codegen
+
+#endif // KILN_CODEGEN_LOWERIMPL_H

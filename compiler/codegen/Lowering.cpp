@@ -1,0 +1,197 @@
+//===- Lowering.cpp - Graph to kernel calls: buffers and dispatch ---------===//
+
+#include "compiler/codegen/LowerImpl.h"
+
+#include <fmt/format.h>
+
+namespace kiln::codegen {
+
+LowerContext::LowerContext(const Graph &g, const LoweringOptions &opts,
+                           ModelPlan &plan, MemoryPlan mem)
+    : g_(g), opts_(opts), plan_(plan), mem_(std::move(mem)) {}
+
+int64_t LowerContext::outputIndex(const Value *v) const {
+  for (size_t i = 0; i < g_.outputs.size(); ++i)
+    if (g_.outputs[i] == v)
+      return int64_t(i);
+  return -1;
+}
+
+BufferRef LowerContext::buffer(const Value *v) {
+  const Value *root = storageRoot(v);
+  if (root->isConstant()) {
+    auto it = weightOf_.find(root);
+    if (it != weightOf_.end())
+      return BufferRef::weight(it->second);
+    Weight w;
+    w.source = root->constant;
+    if (root->type.dtype == DType::I64) {
+      w.data = reinterpret_cast<const char *>(root->constant->i64.data());
+      w.bytes = root->constant->i64.size() * sizeof(int64_t);
+    } else {
+      w.data = reinterpret_cast<const char *>(root->constant->f32.data());
+      w.bytes = root->constant->f32.size() * sizeof(float);
+    }
+    plan_.weights.push_back(std::move(w));
+    int64_t idx = int64_t(plan_.weights.size()) - 1;
+    weightOf_[root] = idx;
+    return BufferRef::weight(idx);
+  }
+  for (size_t i = 0; i < g_.inputs.size(); ++i)
+    if (g_.inputs[i] == root)
+      return BufferRef::input(int64_t(i));
+  if (int64_t o = outputIndex(root); o >= 0)
+    return BufferRef::output(o);
+  auto it = mem_.offsets.find(root);
+  assert(it != mem_.offsets.end() && "value without storage");
+  return BufferRef::workspace(it->second);
+}
+
+BufferRef LowerContext::addWeight(std::vector<char> data) {
+  Weight w;
+  w.owned = std::move(data);
+  w.data = w.owned.data();
+  w.bytes = w.owned.size();
+  plan_.weights.push_back(std::move(w));
+  return BufferRef::weight(int64_t(plan_.weights.size()) - 1);
+}
+
+BufferRef LowerContext::addWeight(const std::vector<float> &data) {
+  std::vector<char> bytes(data.size() * sizeof(float));
+  std::memcpy(bytes.data(), data.data(), bytes.size());
+  return addWeight(std::move(bytes));
+}
+
+Layer &LowerContext::addLayer(const Node *n, std::string kernel,
+                              KernelAbi abi) {
+  Layer l;
+  l.kernel = std::move(kernel);
+  l.abi = abi;
+  l.node = n;
+  plan_.layers.push_back(std::move(l));
+  return plan_.layers.back();
+}
+
+void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
+                  int64_t elements) {
+  KilnGenCopyParams p{};
+  p.rows = 1;
+  p.cols = elements;
+  p.src_stride = p.dst_stride = elements;
+  p.chunk = 16384;
+  Layer l;
+  l.kernel = "kiln_gen_copy_f32";
+  l.node = n;
+  l.setParams(p);
+  l.buffers = {dst, src};
+  l.workItems = kiln_gen_copy_work_items(&p);
+  cx.addLayer(n, l.kernel) = std::move(l);
+}
+
+namespace {
+
+llvm::Error lowerNode(LowerContext &cx, const Node &n) {
+  // Views share their input's storage: nothing to run.
+  if (n.outputs.size() == 1 && n.output()->viewOf)
+    return llvm::Error::success();
+  switch (n.op) {
+  case OpKind::Conv:
+    return lowerConv(cx, n);
+  case OpKind::MaxPool:
+  case OpKind::AveragePool:
+    return lowerPool(cx, n);
+  case OpKind::GlobalAveragePool:
+  case OpKind::GlobalMaxPool:
+    return lowerGlobalPool(cx, n);
+  case OpKind::LRN:
+    return lowerLrn(cx, n);
+  case OpKind::BatchNormalization:
+  case OpKind::ScaleShift:
+    return lowerScaleShift(cx, n);
+  case OpKind::Gemm:
+    return lowerGemm(cx, n);
+  case OpKind::MatMul:
+    return lowerMatMul(cx, n);
+  case OpKind::Add:
+  case OpKind::Sub:
+  case OpKind::Mul:
+  case OpKind::Div:
+  case OpKind::Sum:
+    return lowerElementwise(cx, n);
+  case OpKind::Relu:
+  case OpKind::LeakyRelu:
+  case OpKind::Sigmoid:
+  case OpKind::Clip:
+  case OpKind::Identity:
+  case OpKind::Dropout:
+  case OpKind::Flatten:
+  case OpKind::Reshape:
+  case OpKind::Squeeze:
+  case OpKind::Unsqueeze:
+  case OpKind::Cast:
+    return lowerUnary(cx, n);
+  case OpKind::Softmax:
+    return lowerSoftmax(cx, n);
+  case OpKind::Transpose:
+    return lowerTranspose(cx, n);
+  case OpKind::Concat:
+    return lowerConcat(cx, n);
+  case OpKind::Pad:
+    return lowerPad(cx, n);
+  case OpKind::Gather:
+    return lowerGather(cx, n);
+  case OpKind::Reorder:
+    return lowerReorder(cx, n);
+  case OpKind::Shape:
+    return nodeError(n, "Shape of a tensor must be folded to a constant before "
+                        "code generation");
+  }
+  return nodeError(n, "op not supported by the code generator");
+}
+
+} // namespace
+
+llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts) {
+  ModelPlan plan;
+  for (const Value *v : g.inputs) {
+    if (v->type.dtype != DType::F32)
+      return inputError(fmt::format("graph input '{}' has type {}: compiled "
+                                    "models take float32 inputs only",
+                                    displayName(v->name), v->type.str()));
+    plan.inputs.push_back({v->name, v->type.dims});
+  }
+  for (const Value *v : g.outputs) {
+    if (v->type.dtype != DType::F32)
+      return inputError(fmt::format("graph output '{}' has type {}: compiled "
+                                    "models produce float32 outputs only",
+                                    displayName(v->name), v->type.str()));
+    if (v->layout.kind != Layout::Plain)
+      return inputError(fmt::format("graph output '{}' has a blocked layout",
+                                    displayName(v->name)));
+    plan.outputs.push_back({v->name, v->type.dims});
+  }
+  MemoryPlan mem = planMemory(g);
+  plan.workspaceBytes = mem.bytes;
+  LowerContext cx(g, opts, plan, std::move(mem));
+
+  // Collect every node that cannot be compiled before failing.
+  llvm::Error errors = llvm::Error::success();
+  for (const auto &n : g.nodes())
+    errors = llvm::joinErrors(std::move(errors), lowerNode(cx, *n));
+  if (errors)
+    return std::move(errors);
+
+  // Graph outputs not written in place: inputs, constants, views, and values
+  // listed twice.
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const Value *v = g.outputs[i];
+    BufferRef src = cx.buffer(v);
+    if (src == BufferRef::output(int64_t(i)))
+      continue;
+    addCopyLayer(cx, v->producer, src, BufferRef::output(int64_t(i)),
+                 v->type.numElements());
+  }
+  return std::move(plan);
+}
+
+} // namespace kiln::codegen

@@ -1,0 +1,80 @@
+//===- ModuleEmitter.h - A ModelPlan as an LLVM module -----------*- C++ -*-===//
+//
+// The emitted module defines, for --name NAME:
+//
+//   size_t NAME_workspace_size(void);
+//   kiln_status NAME_run(const float *const *inputs, float *const *outputs,
+//                        void *workspace, kiln_pool *pool);
+//   const kiln_model_info NAME_info;
+//
+// and internal definitions: one task function `void (void *ctx, int64_t
+// begin, int64_t end)` per distinct (kernel, params) pair, the params as
+// constant [N x i64] globals, the weights as 64-byte aligned constants, and
+// the kernels linked from the embedded bitcode (always inlined into the
+// tasks, then removed). NAME_run fills a stack array with the layer's buffer
+// pointers and calls kiln_parallel_for(pool, workItems, task, array) per
+// layer: no mutable globals, so it is reentrant.
+//
+// Only NAME reaches symbol names; tensor names are data (NAME_info).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_MODULEEMITTER_H
+#define KILN_CODEGEN_MODULEEMITTER_H
+
+#include "compiler/codegen/Lowering.h"
+#include "compiler/codegen/Target.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace llvm {
+class TargetMachine;
+}
+
+namespace kiln::codegen {
+
+/// stage ("lowering", "emitting", ...), step i of n.
+using ProgressFn = std::function<void(const char *stage, size_t i, size_t n)>;
+
+struct EmitOptions {
+  std::string name = "model"; ///< a C identifier (checked by the caller)
+  /// Weights go to a separate module (a second object the user links)
+  /// instead of being internal constants of the code module.
+  bool externalWeights = false;
+  /// 0..3: the IR optimization level.
+  int optLevel = 3;
+  ProgressFn progress;
+};
+
+struct EmittedModel {
+  std::unique_ptr<llvm::Module> code;
+  std::unique_ptr<llvm::Module> weights; ///< only with externalWeights
+  size_t layers = 0, tasks = 0;          ///< layers, distinct task functions
+  int64_t workspaceBytes = 0;
+  std::vector<TensorInfo> inputs, outputs;
+};
+
+/// Emits `plan` (its weights are released as they are copied into the
+/// module), links the kernels for `target` and runs the optimization
+/// pipeline.
+llvm::Expected<EmittedModel> emitModel(ModelPlan &&plan, const Target &target,
+                                       llvm::TargetMachine &tm,
+                                       llvm::LLVMContext &ctx,
+                                       const EmitOptions &opts);
+
+/// Links the embedded kernel bitcode of `target` into `m` (only the
+/// functions `m` references).
+llvm::Error linkKernels(llvm::Module &m, const Target &target);
+
+/// Runs LLVM's default O0..O3 pipeline with `tm`'s cost model.
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel);
+
+} // namespace kiln::codegen
+
+#endif // KILN_CODEGEN_MODULEEMITTER_H

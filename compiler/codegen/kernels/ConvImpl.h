@@ -1,0 +1,413 @@
+//===- ConvImpl.h - Register-blocked direct convolution, NCHW<L>c -*- C++ -*-===//
+//
+// The kernel behind kiln_conv2d_f32_nchwc, templated on the lanes L so tests
+// can run every block size natively. See Conv.h for layouts and semantics.
+//
+// Micro-kernel: a tile of OCB output-channel blocks x NW output pixels of one
+// output row lives in OCB*NW vector accumulators. For each input-channel
+// block, kernel row and column, and each of the L input channels in the
+// block, it loads OCB weight vectors and multiplies each by the broadcast
+// input pixel (vfmadd231ps zmm, zmm, m32bcst on AVX-512). Pixels outside the
+// input (padding) read from a zero vector on the stack, so border tiles run
+// the same code with per-pixel pointers; interior tiles use one base pointer
+// with constant offsets (strides 1 and 2 are template parameters so that also
+// holds natively, where the params are not constants).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_KERNELS_CONVIMPL_H
+#define KILN_CODEGEN_KERNELS_CONVIMPL_H
+
+#include "compiler/codegen/kernels/ConvPlan.h"
+
+namespace kiln::kernels {
+
+/// Per-call constants, copied out of the params (they fold when the params
+/// are constants) plus the pointers of the current work item.
+struct ConvCtx {
+  int64_t H, W, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW;
+  int64_t Cg, Cgb;
+  int64_t wOcbStride;   ///< floats between the packed weights of two oc blocks
+  const float *in;      ///< image n, first channel (block) of group g
+  const float *w;       ///< packed weights of the tile's first oc block
+  const float *bias;    ///< bias of the tile's first oc block, or null
+  const float *res;     ///< residual row (pixel 0), or null
+  int64_t resOcbStride;
+  float *dst;           ///< output row (pixel 0) of the tile's first oc block
+  int64_t dstOcbStride;
+  int64_t validLanes[4];///< lanes to keep per oc block (L except a padded tail)
+  int64_t act;
+  float alpha, lo, hi;
+};
+
+/// Accumulates one kernel column `kw` of input-channel block `inB` for a tile
+/// whose pixels are all inside the input: one base pointer, constant offsets.
+template <int L, int OCB, int NW, int SWT, bool BLOCKED>
+KILN_INLINE void convColumnInterior(const ConvCtx &c, const float *rowPix0,
+                                    const float *wp, int64_t nc,
+                                    Vec<L> (&acc)[OCB][NW]) {
+  const int64_t sw = SWT ? SWT : c.SW;
+  const int64_t pixStride = BLOCKED ? sw * L : sw;
+  if constexpr (BLOCKED) {
+    KILN_UNROLL_FULL
+    for (int i = 0; i < L; ++i) {
+      Vec<L> wv[OCB];
+      KILN_UNROLL_FULL
+      for (int o = 0; o < OCB; ++o)
+        wv[o] = load<L>(wp + o * c.wOcbStride + i * L);
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j) {
+        const float x = rowPix0[j * pixStride + i];
+        KILN_UNROLL_FULL
+        for (int o = 0; o < OCB; ++o)
+          acc[o][j] += wv[o] * x;
+      }
+    }
+  } else {
+    const int64_t hw = c.H * c.W;
+    for (int64_t ch = 0; ch < nc; ++ch) {
+      const float *wc = wp + (ch / L) * c.KH * c.KW * L * L + (ch % L) * L;
+      Vec<L> wv[OCB];
+      KILN_UNROLL_FULL
+      for (int o = 0; o < OCB; ++o)
+        wv[o] = load<L>(wc + o * c.wOcbStride);
+      const float *px = rowPix0 + ch * hw;
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j) {
+        const float x = px[j * pixStride];
+        KILN_UNROLL_FULL
+        for (int o = 0; o < OCB; ++o)
+          acc[o][j] += wv[o] * x;
+      }
+    }
+  }
+}
+
+/// Same for a column where some pixels fall into the padding: per-pixel
+/// pointers, the padded ones aimed at zeros.
+template <int L, int OCB, int NW, bool BLOCKED>
+KILN_INLINE void convColumnBorder(const ConvCtx &c, const float *row,
+                                  int64_t iw0, int64_t sw, const float *wp,
+                                  int64_t nc, const float *zeros,
+                                  Vec<L> (&acc)[OCB][NW]) {
+  if constexpr (BLOCKED) {
+    const float *px[NW];
+    KILN_UNROLL_FULL
+    for (int j = 0; j < NW; ++j) {
+      int64_t iw = iw0 + j * sw;
+      px[j] = (uint64_t)iw < (uint64_t)c.W ? row + iw * L : zeros;
+    }
+    KILN_UNROLL_FULL
+    for (int i = 0; i < L; ++i) {
+      Vec<L> wv[OCB];
+      KILN_UNROLL_FULL
+      for (int o = 0; o < OCB; ++o)
+        wv[o] = load<L>(wp + o * c.wOcbStride + i * L);
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j) {
+        const float x = px[j][i];
+        KILN_UNROLL_FULL
+        for (int o = 0; o < OCB; ++o)
+          acc[o][j] += wv[o] * x;
+      }
+    }
+  } else {
+    const int64_t hw = c.H * c.W;
+    for (int64_t ch = 0; ch < nc; ++ch) {
+      const float *wc = wp + (ch / L) * c.KH * c.KW * L * L + (ch % L) * L;
+      Vec<L> wv[OCB];
+      KILN_UNROLL_FULL
+      for (int o = 0; o < OCB; ++o)
+        wv[o] = load<L>(wc + o * c.wOcbStride);
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j) {
+        int64_t iw = iw0 + j * sw;
+        const float x =
+            (uint64_t)iw < (uint64_t)c.W ? row[ch * hw + iw] : 0.0f;
+        KILN_UNROLL_FULL
+        for (int o = 0; o < OCB; ++o)
+          acc[o][j] += wv[o] * x;
+      }
+    }
+  }
+}
+
+/// Computes output pixels [ow0, ow0 + NW) of row `oh` for OCB oc blocks and
+/// stores them through the epilogue. CHECK: some pixel may read padding.
+template <int L, int OCB, int NW, int SWT, bool BLOCKED, bool CHECK>
+KILN_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0) {
+  alignas(64) float zeros[L] = {};
+  Vec<L> acc[OCB][NW];
+  KILN_UNROLL_FULL
+  for (int o = 0; o < OCB; ++o)
+    KILN_UNROLL_FULL
+    for (int j = 0; j < NW; ++j)
+      acc[o][j] = splat<L>(0.0f);
+
+  const int64_t sw = SWT ? SWT : c.SW;
+  const int64_t ihBase = oh * c.SH - c.PT;
+  // Kernel rows inside the input.
+  int64_t khLo = ihBase < 0 ? ceilDiv(-ihBase, c.DH) : 0;
+  int64_t khHi = c.KH;
+  if (ihBase + (c.KH - 1) * c.DH >= c.H)
+    khHi = imax(0, ceilDiv(c.H - ihBase, c.DH));
+  const int64_t iwBase = ow0 * sw - c.PL;
+  const int64_t LL = L * L;
+  const int64_t nBlocks = BLOCKED ? c.Cgb : 1;
+  const int64_t nc = BLOCKED ? L : c.Cg;
+  const int64_t chanStride = BLOCKED ? c.H * c.W * L : 0;
+  const int64_t rowStride = BLOCKED ? c.W * L : c.W;
+  const int64_t pixScale = BLOCKED ? L : 1;
+
+  for (int64_t ib = 0; ib < nBlocks; ++ib) {
+    const float *inB = c.in + ib * chanStride;
+    const float *wB = c.w + ib * c.KH * c.KW * LL;
+    for (int64_t kh = khLo; kh < khHi; ++kh) {
+      const float *row = inB + (ihBase + kh * c.DH) * rowStride;
+      const float *wK = wB + kh * c.KW * LL;
+      for (int64_t kw = 0; kw < c.KW; ++kw) {
+        const int64_t iw0 = iwBase + kw * c.DW;
+        const float *wp = wK + kw * LL;
+        if (!CHECK || (iw0 >= 0 && iw0 + (NW - 1) * sw < c.W))
+          convColumnInterior<L, OCB, NW, SWT, BLOCKED>(
+              c, row + iw0 * pixScale, wp, nc, acc);
+        else
+          convColumnBorder<L, OCB, NW, BLOCKED>(c, row, iw0, sw, wp, nc,
+                                                zeros, acc);
+      }
+    }
+  }
+
+  // Epilogue in registers: bias, residual, activation, zeroed padded lanes.
+  KILN_UNROLL_FULL
+  for (int o = 0; o < OCB; ++o) {
+    Vec<L> b = c.bias ? load<L>(c.bias + o * L) : splat<L>(0.0f);
+    KILN_UNROLL_FULL
+    for (int j = 0; j < NW; ++j) {
+      Vec<L> v = acc[o][j] + b;
+      if (c.res)
+        v += load<L>(c.res + o * c.resOcbStride + (ow0 + j) * L);
+      v = activate<L>(v, c.act, c.alpha, c.lo, c.hi);
+      if (c.validLanes[o] != L)
+        v = keepFirst<L>(v, c.validLanes[o]);
+      store<L>(c.dst + o * c.dstOcbStride + (ow0 + j) * L, v);
+    }
+  }
+}
+
+/// The last, narrower tile of a row: one instantiation per width below NW;
+/// with constant params only one survives.
+template <int L, int OCB, int N, int SWT, bool BLOCKED>
+KILN_INLINE void convRemainder(const ConvCtx &c, int64_t oh, int64_t ow0,
+                               int64_t rest) {
+  if constexpr (N >= 1) {
+    if (rest == N)
+      convTile<L, OCB, N, SWT, BLOCKED, true>(c, oh, ow0);
+    else
+      convRemainder<L, OCB, N - 1, SWT, BLOCKED>(c, oh, ow0, rest);
+  }
+}
+
+/// One output row: full tiles of NW pixels, then the remainder tile.
+template <int L, int OCB, int NW, int SWT, bool BLOCKED>
+KILN_INLINE void convRow(const ConvCtx &c, int64_t oh) {
+  const int64_t sw = SWT ? SWT : c.SW;
+  const int64_t fullEnd = c.OW / NW * NW;
+  for (int64_t ow0 = 0; ow0 < fullEnd; ow0 += NW) {
+    const int64_t iwFirst = ow0 * sw - c.PL;
+    const int64_t iwLast = (ow0 + NW - 1) * sw - c.PL + (c.KW - 1) * c.DW;
+    if (iwFirst >= 0 && iwLast < c.W)
+      convTile<L, OCB, NW, SWT, BLOCKED, false>(c, oh, ow0);
+    else
+      convTile<L, OCB, NW, SWT, BLOCKED, true>(c, oh, ow0);
+  }
+  const int64_t rest = c.OW - fullEnd;
+  if (rest == 0)
+    return;
+  convRemainder<L, OCB, NW - 1, SWT, BLOCKED>(c, oh, fullEnd, rest);
+}
+
+/// Fused pooling of pooled rows [p0, p1) of one image and OCB oc blocks: the
+/// conv rows they need are computed once each, in order, into `rowBuf` and
+/// pooled horizontally into a ring of pending pooled rows; a pooled row is
+/// finalized and stored as soon as its last conv row is done.
+template <int L, int OCB, int SWT, bool BLOCKED>
+KILN_INLINE void convPooledBand(const KilnConvParams *p, const ConvPlan &s,
+                                ConvCtx &c, float *outB, const float *resB,
+                                int64_t p0, int64_t p1, float *scratch) {
+  const int64_t OH = p->OH, OW = p->OW, POH = p->pool_oh, POW = p->pool_ow;
+  const int64_t pkh = p->pool_kh, pkw = p->pool_kw, psh = p->pool_sh,
+                psw = p->pool_sw, ppt = p->pool_pt, ppl = p->pool_pl;
+  const bool isMax = p->pool_kind == KILN_POOL_MAX;
+  const int64_t slotFloats = OCB * POW * L;
+  float *rowBuf = scratch;
+  float *slots = scratch + OCB * OW * L;
+  auto slot = [&](int64_t q) { return slots + (q % s.poolSlots) * slotFloats; };
+  auto pst = [&](int64_t q) { return q * psh - ppt; };
+
+  auto init = [&](int64_t q) {
+    float *sl = slot(q);
+    const Vec<L> v = splat<L>(isMax ? -__builtin_inff() : 0.0f);
+    for (int64_t k = 0; k < OCB * POW; ++k)
+      store<L>(sl + k * L, v);
+  };
+  auto hpool = [&](int64_t q) {
+    float *sl = slot(q);
+    for (int o = 0; o < OCB; ++o) {
+      const float *src = rowBuf + o * OW * L;
+      for (int64_t pw = 0; pw < POW; ++pw) {
+        const int64_t cs = pw * psw - ppl;
+        const int64_t ce = imin(OW, cs + pkw);
+        Vec<L> v = load<L>(sl + (o * POW + pw) * L);
+        for (int64_t col = imax(0, cs); col < ce; ++col) {
+          Vec<L> x = load<L>(src + col * L);
+          v = isMax ? vmax<L>(v, x) : v + x;
+        }
+        store<L>(sl + (o * POW + pw) * L, v);
+      }
+    }
+  };
+  auto finalize = [&](int64_t q) {
+    const float *sl = slot(q);
+    const int64_t hs = pst(q);
+    const int64_t hcount =
+        p->pool_count_pad ? imin(hs + pkh, OH + p->pool_pb) - hs
+                          : imin(hs + pkh, OH) - imax(hs, 0);
+    for (int o = 0; o < OCB; ++o) {
+      for (int64_t pw = 0; pw < POW; ++pw) {
+        Vec<L> v = load<L>(sl + (o * POW + pw) * L);
+        if (!isMax) {
+          const int64_t ws = pw * psw - ppl;
+          const int64_t wcount =
+              p->pool_count_pad ? imin(ws + pkw, OW + p->pool_pr) - ws
+                                : imin(ws + pkw, OW) - imax(ws, 0);
+          const int64_t cnt = hcount * wcount;
+          v = cnt > 0 ? v * (1.0f / (float)cnt) : splat<L>(0.0f);
+        }
+        if (c.validLanes[o] != L)
+          v = keepFirst<L>(v, c.validLanes[o]);
+        store<L>(outB + o * POH * POW * L + (q * POW + pw) * L, v);
+      }
+    }
+  };
+
+  c.dst = rowBuf;
+  c.dstOcbStride = OW * L;
+  c.resOcbStride = OH * OW * L;
+  const int64_t rs = imax(0, pst(p0));
+  const int64_t re = imin(OH, pst(p1 - 1) + pkh);
+  int64_t nextInit = p0, nextFin = p0;
+  for (int64_t r = rs; r < re; ++r) {
+    while (nextInit < p1 && pst(nextInit) <= r)
+      init(nextInit++);
+    c.res = resB ? resB + r * OW * L : nullptr;
+    convRow<L, OCB, convTileWidth(L, OCB), SWT, BLOCKED>(c, r);
+    for (int64_t q = nextFin; q < nextInit; ++q)
+      if (r < pst(q) + pkh)
+        hpool(q);
+    while (nextFin < nextInit && imin(OH, pst(nextFin) + pkh) - 1 <= r)
+      finalize(nextFin++);
+  }
+  // Pooled rows whose windows hold no conv row (only with odd pads).
+  for (; nextFin < p1; ++nextFin) {
+    if (nextFin >= nextInit)
+      init(nextInit++);
+    finalize(nextFin);
+  }
+}
+
+/// Runs work items [begin, end) with a fixed tile shape.
+template <int L, int OCB, int SWT, bool BLOCKED>
+KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
+                           const float *in, const float *w, const float *bias,
+                           const float *residual, float *out, int64_t begin,
+                           int64_t end) {
+  ConvCtx c;
+  c.H = p->H, c.W = p->W, c.OH = p->OH, c.OW = p->OW;
+  c.KH = p->KH, c.KW = p->KW, c.SH = p->SH, c.SW = p->SW;
+  c.PT = p->PT, c.PL = p->PL, c.DH = p->DH, c.DW = p->DW;
+  c.Cg = s.Cg, c.Cgb = s.Cgb;
+  c.wOcbStride = s.Cgb * p->KH * p->KW * L * L;
+  c.act = p->activation;
+  c.alpha = (float)p->act_alpha, c.lo = (float)p->act_lo,
+  c.hi = (float)p->act_hi;
+  const bool pooled = p->pool_kind != KILN_POOL_NONE;
+  const int64_t inImage =
+      BLOCKED ? p->G * s.Cgb * p->H * p->W * L : p->C * p->H * p->W;
+  const int64_t inGroup = BLOCKED ? s.Cgb * p->H * p->W * L : s.Cg * p->H * p->W;
+  const int64_t convPlane = p->OH * p->OW * L;
+  const int64_t outPlane = pooled ? p->pool_oh * p->pool_ow * L : convPlane;
+  const int64_t ocGroups = p->G * s.nOcg;
+
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t band = item % s.nBands;
+    const int64_t ocg = item / s.nBands % ocGroups;
+    const int64_t n = item / s.nBands / ocGroups;
+    const int64_t g = ocg / s.nOcg;
+    const int64_t obl = ocg % s.nOcg * OCB;
+    const int64_t ob = g * s.Mgb + obl;
+    c.in = in + n * inImage + g * inGroup;
+    c.w = w + ob * c.wOcbStride;
+    c.bias = p->has_bias ? bias + ob * L : nullptr;
+    for (int o = 0; o < OCB; ++o)
+      c.validLanes[o] = obl + o == s.Mgb - 1 ? s.Mg - (s.Mgb - 1) * L : L;
+    const int64_t blockBase = n * s.Mb + ob;
+    if (!pooled) {
+      const int64_t oh = band;
+      c.dst = out + blockBase * convPlane + oh * p->OW * L;
+      c.dstOcbStride = convPlane;
+      c.res = p->has_residual ? residual + blockBase * convPlane + oh * p->OW * L
+                              : nullptr;
+      c.resOcbStride = convPlane;
+      convRow<L, OCB, convTileWidth(L, OCB), SWT, BLOCKED>(c, oh);
+    } else {
+      const int64_t p0 = band * s.bandRows;
+      const int64_t p1 = imin(p->pool_oh, p0 + s.bandRows);
+      float scratch[s.scratchFloats];
+      convPooledBand<L, OCB, SWT, BLOCKED>(
+          p, s, c, out + blockBase * outPlane,
+          p->has_residual ? residual + blockBase * convPlane : nullptr, p0, p1,
+          scratch);
+    }
+  }
+}
+
+template <int L, int OCB, bool BLOCKED>
+KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
+                                    const float *in, const float *w,
+                                    const float *bias, const float *residual,
+                                    float *out, int64_t begin, int64_t end) {
+  if (p->SW == 1)
+    convItems<L, OCB, 1, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+  else if (p->SW == 2)
+    convItems<L, OCB, 2, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+  else
+    convItems<L, OCB, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+}
+
+/// The convolution for L lanes (kiln_conv2d_f32_nchwc is conv2d<KILN_LANES>).
+template <int L>
+KILN_INLINE void conv2d(const KilnConvParams *p, const float *in,
+                        const float *w, const float *bias,
+                        const float *residual, float *out, int64_t begin,
+                        int64_t end) {
+  if (p->L != L)
+    __builtin_trap();
+  const ConvPlan s = convPlan(p);
+  const bool blocked = p->input_blocked != 0;
+  if (s.ocb == 2) {
+    if (blocked)
+      convDispatchStride<L, 2, true>(p, s, in, w, bias, residual, out, begin, end);
+    else
+      convDispatchStride<L, 2, false>(p, s, in, w, bias, residual, out, begin, end);
+  } else {
+    if (blocked)
+      convDispatchStride<L, 1, true>(p, s, in, w, bias, residual, out, begin, end);
+    else
+      convDispatchStride<L, 1, false>(p, s, in, w, bias, residual, out, begin, end);
+  }
+}
+
+} // namespace kiln::kernels
+
+#endif // KILN_CODEGEN_KERNELS_CONVIMPL_H

@@ -1,0 +1,138 @@
+//===- DataMovement.cpp - Transpose, Pad, strided copy, Gather, Reorder ---===//
+
+#include "compiler/codegen/kernels/generic/Common.h"
+
+using namespace kiln_gen;
+
+KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  int64_t last = p->rank - 1;
+  int64_t inner = p->dims[last];
+  int64_t s = p->in_strides[last];
+  for (int64_t row = begin; row < end; ++row) {
+    int64_t off = 0;
+    for (int64_t d = last - 1, rem = row; d >= 0; --d) {
+      off += rem % p->dims[d] * p->in_strides[d];
+      rem /= p->dims[d];
+    }
+    float *orow = out + row * inner;
+    for (int64_t j = 0; j < inner; ++j)
+      orow[j] = x[off + j * s];
+  }
+}
+
+namespace {
+/// Source coordinate of output coordinate `o` along one dim, or -1 when it
+/// falls in constant padding.
+KILN_INLINE int64_t padSource(int64_t mode, int64_t o, int64_t begin,
+                              int64_t n) {
+  int64_t i = o - begin;
+  if (i >= 0 && i < n)
+    return i;
+  if (mode == KILN_PAD_CONSTANT)
+    return -1;
+  if (mode == KILN_PAD_EDGE)
+    return i < 0 ? 0 : n - 1;
+  // Reflect (edge not repeated); n == 1 reflects onto itself.
+  if (n == 1)
+    return 0;
+  int64_t period = 2 * (n - 1);
+  i = i % period;
+  i = i < 0 ? i + period : i;
+  return i < n ? i : period - i;
+}
+} // namespace
+
+KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  int64_t last = p->rank - 1;
+  int64_t inner = p->out_dims[last], nin = p->in_dims[last];
+  float value = float(p->value);
+  for (int64_t row = begin; row < end; ++row) {
+    float *orow = out + row * inner;
+    // Input row offset; -1 when the whole row is constant padding.
+    int64_t off = 0, stride = nin;
+    for (int64_t d = last - 1, rem = row; d >= 0; --d) {
+      int64_t i = padSource(p->mode, rem % p->out_dims[d], p->begin[d],
+                            p->in_dims[d]);
+      rem /= p->out_dims[d];
+      if (i < 0 || off < 0) {
+        off = -1;
+      } else {
+        off += i * stride;
+      }
+      stride *= p->in_dims[d];
+    }
+    if (off < 0) {
+      for (int64_t j = 0; j < inner; ++j)
+        orow[j] = value;
+      continue;
+    }
+    const float *xrow = x + off;
+    // Interior as a contiguous copy; borders through padSource.
+    int64_t lo = p->begin[last] < 0 ? 0 : p->begin[last];
+    int64_t hi = p->begin[last] + nin < inner ? p->begin[last] + nin : inner;
+    for (int64_t j = 0; j < lo && j < inner; ++j) {
+      int64_t i = padSource(p->mode, j, p->begin[last], nin);
+      orow[j] = i < 0 ? value : xrow[i];
+    }
+    for (int64_t j = lo; j < hi; ++j)
+      orow[j] = xrow[j - p->begin[last]];
+    for (int64_t j = hi > lo ? hi : lo; j < inner; ++j) {
+      int64_t i = padSource(p->mode, j, p->begin[last], nin);
+      orow[j] = i < 0 ? value : xrow[i];
+    }
+  }
+}
+
+KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  int64_t chunks = kiln_gen_ceil_div(p->cols, p->chunk);
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t r = item / chunks;
+    int64_t j0 = item % chunks * p->chunk;
+    int64_t jn = p->cols - j0 < p->chunk ? p->cols - j0 : p->chunk;
+    const float *src = x + p->src_off + r * p->src_stride + j0;
+    float *dst = out + p->dst_off + r * p->dst_stride + j0;
+    for (int64_t j = 0; j < jn; ++j)
+      dst[j] = src[j];
+  }
+}
+
+KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  const int64_t *KILN_RESTRICT idx = static_cast<const int64_t *>(bufs[2]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t k = item % p->K, o = item / p->K;
+    const float *src = x + (o * p->axis_dim + idx[k]) * p->inner;
+    float *dst = out + item * p->inner;
+    for (int64_t j = 0; j < p->inner; ++j)
+      dst[j] = src[j];
+  }
+}
+
+KILN_GEN_KERNEL(kiln_gen_reorder_f32, KilnGenReorderParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  int64_t cpad = p->out_block
+                     ? kiln_gen_ceil_div(p->C, p->out_block) * p->out_block
+                     : p->C;
+  int64_t xs = wstride(p->in_block), os = wstride(p->out_block);
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t c = item % cpad, n = item / cpad;
+    // index4 of a padded channel is still inside the blocked storage.
+    float *dst = out + index4(p->out_block, p->C, 1, p->HW, n, c, 0, 0);
+    if (c >= p->C) {
+      for (int64_t j = 0; j < p->HW; ++j)
+        dst[j * os] = 0.0f;
+      continue;
+    }
+    const float *src = x + index4(p->in_block, p->C, 1, p->HW, n, c, 0, 0);
+    for (int64_t j = 0; j < p->HW; ++j)
+      dst[j * os] = src[j * xs];
+  }
+}

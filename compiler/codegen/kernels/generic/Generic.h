@@ -1,0 +1,295 @@
+//===- Generic.h - Portable kernels for every op on any layout ---*- C++ -*-===//
+//
+// The generic kernels cover every op of docs/IR.md that the fast kernels
+// (compiler/codegen/kernels/{Conv,Gemm,Pool,Reorder}.h) do not, and serve as
+// their fallback. They are plain loops written for clang's loop vectorizer:
+// contiguous innermost loops, restrict pointers where buffers cannot alias,
+// trip counts that become constants once a layer's params are propagated.
+//
+// All generic kernels share one signature:
+//
+//   void kiln_gen_<op>(const Params *p, void *const *bufs, int64_t begin,
+//                      int64_t end);
+//
+// bufs[0] is the output, bufs[1..] the inputs in the op's order, followed by
+// the extra operands of epilogue Adds (KilnGenEpilogue::*_buf index into
+// bufs). Work item counts are computed at compile time by the *_work_items
+// functions below (inline, so kiln and the bitcode agree).
+//
+// A 4-D tensor's channel block (`*_block` fields) is 0 for plain NCHW and L
+// for NCHW<L>c ([N][ceil(C/L)][H][W][L], padded channels zero).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_KERNELS_GENERIC_GENERIC_H
+#define KILN_CODEGEN_KERNELS_GENERIC_GENERIC_H
+
+#include "compiler/codegen/kernels/KernelABI.h"
+
+#define KILN_GEN_MAX_EPI 4
+#define KILN_GEN_MAX_RANK 8
+#define KILN_GEN_MAX_NARY 8
+
+/// Epilogue op kinds: the KilnActivation values plus a residual add.
+enum KilnGenEpiKind : int64_t {
+  KILN_EPI_RELU = KILN_ACT_RELU,
+  KILN_EPI_LEAKY_RELU = KILN_ACT_LEAKY_RELU, // a = alpha
+  KILN_EPI_CLIP = KILN_ACT_CLIP,             // a = lo, b = hi
+  KILN_EPI_SIGMOID = KILN_ACT_SIGMOID,
+  KILN_EPI_ADD = 16,                         // + bufs[buf][same index]
+};
+
+/// Node::fused as params: elementwise ops before an optional pooling (indexed
+/// like the unpooled result), the pooling, elementwise ops after it (indexed
+/// like the stored result). Only Conv supports pooling.
+struct KilnGenEpilogue {
+  int64_t pre_count;
+  int64_t pre_kind[KILN_GEN_MAX_EPI];
+  double pre_a[KILN_GEN_MAX_EPI], pre_b[KILN_GEN_MAX_EPI];
+  int64_t pre_buf[KILN_GEN_MAX_EPI];
+  int64_t pool_kind; ///< KilnPoolKind
+  int64_t pool_kh, pool_kw, pool_sh, pool_sw, pool_pt, pool_pl, pool_pb,
+      pool_pr, pool_dh, pool_dw, pool_count_pad, pool_oh, pool_ow;
+  int64_t post_count;
+  int64_t post_kind[KILN_GEN_MAX_EPI];
+  double post_a[KILN_GEN_MAX_EPI], post_b[KILN_GEN_MAX_EPI];
+  int64_t post_buf[KILN_GEN_MAX_EPI];
+};
+
+/// Conv: bufs = {out, x, w[M][C/G][KH][KW], bias[M] or null, adds...}.
+/// Work items: (n, m, band of `rows` output rows; pooled rows when pooling).
+struct KilnGenConvParams {
+  int64_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW, G;
+  int64_t in_block, out_block;
+  int64_t has_bias;
+  int64_t rows;
+  KilnGenEpilogue epi;
+};
+
+/// MaxPool / AveragePool: bufs = {out, x}. Work items: (n, c, output row).
+struct KilnGenPoolParams {
+  int64_t N, C, H, W, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW;
+  int64_t kind; ///< KilnPoolKind
+  int64_t count_pad;
+  int64_t in_block, out_block;
+};
+
+/// GlobalAveragePool / GlobalMaxPool: bufs = {out, x}. Work items: (n, c).
+struct KilnGenGlobalPoolParams {
+  int64_t N, C, HW;
+  int64_t kind;
+  int64_t in_block, out_block;
+};
+
+/// LRN across channels: bufs = {out, x}. Work items: (n, c).
+struct KilnGenLrnParams {
+  int64_t N, C, HW;
+  int64_t size;
+  double alpha, beta, bias;
+  int64_t block;
+};
+
+/// ScaleShift (y = x * scale[c] + shift[c]): bufs = {out, x, scale, shift,
+/// adds...}. BatchNormalization: bufs = {out, x, scale, B, mean, var, adds...}
+/// with `epsilon`, `is_bn` = 1. Work items: (n, c) plain, (n, channel block)
+/// blocked.
+struct KilnGenScaleShiftParams {
+  int64_t N, C, HW;
+  int64_t block;
+  int64_t is_bn;
+  double epsilon;
+  KilnGenEpilogue epi;
+};
+
+/// Gemm / MatMul: out[b][m][n] = alpha * sum_k A[b](m,k) B[b](k,n)
+///   + beta * Cm[m*c_sm + n*c_sn], then the epilogue.
+/// bufs = {out, A, B, C or null, adds...}. A[b](m,k) is at
+/// a_off(b) + m*a_sm + k*a_sk, likewise B; batch offsets come from up to 6
+/// batch dims with per-operand strides (0: broadcast).
+/// Work items: (batch, m, block of `nb` columns).
+struct KilnGenGemmParams {
+  int64_t M, N, K;
+  int64_t a_sm, a_sk, b_sk, b_sn;
+  double alpha, beta;
+  int64_t has_c, c_sm, c_sn;
+  int64_t nb;
+  int64_t batch_rank;
+  int64_t batch_dims[6], a_bstride[6], b_bstride[6];
+  KilnGenEpilogue epi;
+};
+
+/// Elementwise over flat storage: out[i] = epilogue(x[i]). Relu, LeakyRelu,
+/// Sigmoid, Clip, copies. bufs = {out, x, adds...}.
+/// Work items: chunks of `chunk` elements.
+struct KilnGenUnaryParams {
+  int64_t total, chunk;
+  KilnGenEpilogue epi;
+};
+
+enum KilnGenBinaryOp : int64_t {
+  KILN_BIN_ADD = 0,
+  KILN_BIN_SUB = 1,
+  KILN_BIN_MUL = 2,
+  KILN_BIN_DIV = 3,
+};
+
+/// N-ary broadcast elementwise (Add, Sub, Mul, Div, Sum): out = x0 op x1 op
+/// ... with numpy broadcasting expressed as per-input strides (0 where the
+/// input is broadcast) over the output's (collapsed) dims.
+/// bufs = {out, x0 .. x(n-1), adds...}. Work items: (outer row, chunk of the
+/// innermost dim).
+struct KilnGenNaryParams {
+  int64_t op;
+  int64_t n;
+  int64_t rank;
+  int64_t dims[KILN_GEN_MAX_RANK];
+  int64_t strides[KILN_GEN_MAX_NARY][KILN_GEN_MAX_RANK];
+  int64_t chunk;
+  KilnGenEpilogue epi;
+};
+
+/// Softmax along one axis of [outer][n][inner]: bufs = {out, x}.
+/// Work items: outer.
+struct KilnGenSoftmaxParams {
+  int64_t outer, n, inner;
+};
+
+/// Transpose: out[i0..ir] = x[sum i_d * in_stride[d]]. bufs = {out, x}.
+/// Work items: rows of the output's innermost dim.
+struct KilnGenTransposeParams {
+  int64_t rank;
+  int64_t dims[KILN_GEN_MAX_RANK];
+  int64_t in_strides[KILN_GEN_MAX_RANK];
+};
+
+enum KilnGenPadMode : int64_t {
+  KILN_PAD_CONSTANT = 0,
+  KILN_PAD_REFLECT = 1,
+  KILN_PAD_EDGE = 2,
+};
+
+/// Pad: bufs = {out, x}. Work items: rows of the output's innermost dim.
+struct KilnGenPadParams {
+  int64_t rank;
+  int64_t out_dims[KILN_GEN_MAX_RANK];
+  int64_t in_dims[KILN_GEN_MAX_RANK];
+  int64_t begin[KILN_GEN_MAX_RANK];
+  int64_t mode;
+  double value;
+};
+
+/// Strided 2-D copy (one input of a Concat, Flatten/Reshape copies):
+/// out[dst_off + r*dst_stride + j] = x[src_off + r*src_stride + j].
+/// bufs = {out, x}. Work items: (row, chunk of `chunk` columns).
+struct KilnGenCopyParams {
+  int64_t rows, cols, src_stride, dst_stride, src_off, dst_off, chunk;
+};
+
+/// Gather along an axis with constant indices: bufs = {out, data, indices
+/// (int64, already normalized to [0, axis_dim))}. Work items: outer * K.
+struct KilnGenGatherParams {
+  int64_t outer, K, axis_dim, inner;
+};
+
+/// Any 4-D layout to any other (plain <-> NCHW<L>c, L1 <-> L2); padded
+/// channels of a blocked output are zeroed. bufs = {out, x}.
+/// Work items: (n, c) over the output's padded channel count.
+struct KilnGenReorderParams {
+  int64_t N, C, HW;
+  int64_t in_block, out_block;
+};
+
+static inline int64_t kiln_gen_ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+static inline int64_t kiln_gen_conv_work_items(const KilnGenConvParams *p) {
+  int64_t rows = p->epi.pool_kind ? p->epi.pool_oh : p->OH;
+  return p->N * p->M * kiln_gen_ceil_div(rows, p->rows);
+}
+static inline int64_t kiln_gen_pool_work_items(const KilnGenPoolParams *p) {
+  return p->N * p->C * p->OH;
+}
+static inline int64_t
+kiln_gen_global_pool_work_items(const KilnGenGlobalPoolParams *p) {
+  return p->N * p->C;
+}
+static inline int64_t kiln_gen_lrn_work_items(const KilnGenLrnParams *p) {
+  return p->N * p->C;
+}
+static inline int64_t
+kiln_gen_scale_shift_work_items(const KilnGenScaleShiftParams *p) {
+  return p->N * (p->block ? kiln_gen_ceil_div(p->C, p->block) : p->C);
+}
+static inline int64_t kiln_gen_gemm_work_items(const KilnGenGemmParams *p) {
+  int64_t batch = 1;
+  for (int64_t i = 0; i < p->batch_rank; ++i)
+    batch *= p->batch_dims[i];
+  return batch * p->M * kiln_gen_ceil_div(p->N, p->nb);
+}
+static inline int64_t kiln_gen_unary_work_items(const KilnGenUnaryParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
+static inline int64_t kiln_gen_nary_work_items(const KilnGenNaryParams *p) {
+  int64_t rows = 1;
+  for (int64_t i = 0; i + 1 < p->rank; ++i)
+    rows *= p->dims[i];
+  return rows * kiln_gen_ceil_div(p->dims[p->rank - 1], p->chunk);
+}
+static inline int64_t
+kiln_gen_softmax_work_items(const KilnGenSoftmaxParams *p) {
+  return p->outer;
+}
+static inline int64_t kiln_gen_rows_of(int64_t rank, const int64_t *dims) {
+  int64_t rows = 1;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    rows *= dims[i];
+  return rows;
+}
+static inline int64_t
+kiln_gen_transpose_work_items(const KilnGenTransposeParams *p) {
+  return kiln_gen_rows_of(p->rank, p->dims);
+}
+static inline int64_t kiln_gen_pad_work_items(const KilnGenPadParams *p) {
+  return kiln_gen_rows_of(p->rank, p->out_dims);
+}
+static inline int64_t kiln_gen_copy_work_items(const KilnGenCopyParams *p) {
+  return p->rows * kiln_gen_ceil_div(p->cols, p->chunk);
+}
+static inline int64_t kiln_gen_gather_work_items(const KilnGenGatherParams *p) {
+  return p->outer * p->K;
+}
+static inline int64_t
+kiln_gen_reorder_work_items(const KilnGenReorderParams *p) {
+  int64_t c = p->out_block ? kiln_gen_ceil_div(p->C, p->out_block) * p->out_block
+                           : p->C;
+  return p->N * c;
+}
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_GEN_KERNEL(name, P)                                               \
+  KILN_KERNEL void name(const P *p, void *const *bufs, int64_t begin,          \
+                        int64_t end)
+
+KILN_GEN_KERNEL(kiln_gen_conv2d_f32, KilnGenConvParams);
+KILN_GEN_KERNEL(kiln_gen_pool2d_f32, KilnGenPoolParams);
+KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams);
+KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams);
+KILN_GEN_KERNEL(kiln_gen_scale_shift_f32, KilnGenScaleShiftParams);
+KILN_GEN_KERNEL(kiln_gen_gemm_f32, KilnGenGemmParams);
+KILN_GEN_KERNEL(kiln_gen_unary_f32, KilnGenUnaryParams);
+KILN_GEN_KERNEL(kiln_gen_nary_f32, KilnGenNaryParams);
+KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
+KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams);
+KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams);
+KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
+KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams);
+KILN_GEN_KERNEL(kiln_gen_reorder_f32, KilnGenReorderParams);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // KILN_CODEGEN_KERNELS_GENERIC_GENERIC_H

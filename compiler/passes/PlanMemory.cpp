@@ -1,0 +1,140 @@
+//===- PlanMemory.cpp - Static workspace arena from value lifetimes -------===//
+//
+// %v = op(...)   (internal)        ==>  %v @ offset in the arena
+// %v = Reshape|Flatten(%x) (plain) ==>  %v viewOf %x, sharing its storage
+//
+// Every value computed by a node that is neither a graph output (written
+// straight into the caller's buffer) nor a view gets a 64-byte aligned range
+// of the arena. A value is live from its producer to its last reader, a
+// reader of any view of it included; operands appended by fusions (the
+// shortcut of a fused Add) are operands, so they stay live until the fusing
+// node runs. Ranges of values whose lifetimes overlap are disjoint.
+//
+// Placement is TFLite's and ONNX Runtime's "greedy by size": the largest
+// buffers are placed first, each at the best-fitting gap among the buffers
+// already placed that are live at the same time.
+//
+// A view of a value that is not in the arena (a graph input) has no offset
+// either; a graph output is never a view (its producer copies into it).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/passes/Passes.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+namespace kiln {
+
+namespace {
+
+constexpr int64_t Alignment = 64;
+
+int64_t alignUp(int64_t n) { return (n + Alignment - 1) / Alignment * Alignment; }
+
+struct Buffer {
+  Value *value;
+  int64_t begin, end; // node indices: producer, last reader
+  int64_t bytes;
+  int64_t offset = -1;
+};
+
+bool isViewOp(const Graph &g, const Node &n) {
+  if (n.op != OpKind::Reshape && n.op != OpKind::Flatten)
+    return false;
+  const Value *in = n.input(0), *out = n.output();
+  if (in->isConstant() || g.isGraphOutput(out) || out->layout.kind != Layout::Plain)
+    return false;
+  if (in->layout.kind == Layout::Plain)
+    return true;
+  // Blocked [N,C,1,1] with whole blocks is stored exactly as plain.
+  return in->type.rank() == 4 && in->type.dims[2] == 1 && in->type.dims[3] == 1 &&
+         in->type.dims[1] % in->layout.block == 0;
+}
+
+Value *rootOf(Value *v) {
+  while (v->viewOf)
+    v = v->viewOf;
+  return v;
+}
+
+/// Best-fit offset for `b` among already placed buffers live at the same time.
+int64_t bestFit(const Buffer &b, const std::vector<const Buffer *> &placed) {
+  std::vector<const Buffer *> live;
+  for (const Buffer *p : placed)
+    if (p->begin <= b.end && b.begin <= p->end)
+      live.push_back(p);
+  std::sort(live.begin(), live.end(),
+            [](const Buffer *x, const Buffer *y) { return x->offset < y->offset; });
+  int64_t best = -1, bestGap = std::numeric_limits<int64_t>::max();
+  int64_t cursor = 0;
+  for (const Buffer *p : live) {
+    int64_t gap = p->offset - cursor;
+    if (gap >= b.bytes && gap < bestGap) {
+      best = cursor;
+      bestGap = gap;
+    }
+    cursor = std::max(cursor, p->offset + p->bytes);
+  }
+  return best >= 0 ? best : cursor;
+}
+
+} // namespace
+
+bool planMemory(Graph &g, const PassOptions &) {
+  const auto &nodes = g.nodes();
+  for (const auto &v : g.values()) {
+    v->offset = -1;
+    v->viewOf = nullptr;
+  }
+
+  // Views first: they decide whose lifetime a reader extends.
+  for (const auto &n : nodes)
+    if (isViewOp(g, *n))
+      n->output()->viewOf = rootOf(n->input(0));
+
+  std::vector<Buffer> buffers;
+  std::unordered_map<const Value *, size_t> bufferOf;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (Value *out : nodes[i]->outputs) {
+      if (out->viewOf || g.isGraphOutput(out))
+        continue;
+      bufferOf[out] = buffers.size();
+      buffers.push_back({out, int64_t(i), int64_t(i),
+                         alignUp(storageBytes(out->type, out->layout))});
+    }
+    for (Value *in : nodes[i]->inputs) {
+      auto it = bufferOf.find(rootOf(in));
+      if (it != bufferOf.end())
+        buffers[it->second].end = int64_t(i);
+    }
+  }
+
+  std::vector<Buffer *> bySize;
+  for (Buffer &b : buffers)
+    bySize.push_back(&b);
+  std::stable_sort(bySize.begin(), bySize.end(), [](const Buffer *x, const Buffer *y) {
+    if (x->bytes != y->bytes)
+      return x->bytes > y->bytes;
+    return x->begin < y->begin;
+  });
+  std::vector<const Buffer *> placed;
+  int64_t total = 0;
+  for (Buffer *b : bySize) {
+    b->offset = bestFit(*b, placed);
+    placed.push_back(b);
+    total = std::max(total, b->offset + b->bytes);
+  }
+
+  for (Buffer &b : buffers)
+    b.value->offset = b.offset;
+  for (const auto &n : nodes)
+    for (Value *out : n->outputs)
+      if (out->viewOf)
+        out->offset = out->viewOf->offset;
+  g.workspaceBytes = total;
+  return true;
+}
+
+} // namespace kiln

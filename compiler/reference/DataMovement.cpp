@@ -1,0 +1,243 @@
+//===- DataMovement.cpp - Reference reshapes, transposes, pads, gathers ---===//
+//
+// Each op is written as "which input element does output element i read":
+// a source offset per output element (or -1 for Pad's constant), then one
+// copy that works for any dtype.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace kiln::ref {
+
+namespace {
+
+int64_t product(const Dims &d, size_t begin, size_t end) {
+  int64_t p = 1;
+  for (size_t i = begin; i < end; ++i)
+    p *= d[i];
+  return p;
+}
+
+/// y[i] = x[src[i]], or `fill` where src[i] < 0.
+Tensor gatherOffsets(const Tensor &x, Dims outDims, const std::vector<int64_t> &src,
+                     double fill = 0.0) {
+  Tensor y = Tensor::zeros({x.dtype(), std::move(outDims)});
+  assert(int64_t(src.size()) == y.numElements());
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (y.isF32())
+      y.f32[i] = src[i] < 0 ? float(fill) : x.f32[size_t(src[i])];
+    else
+      y.i64[i] = src[i] < 0 ? int64_t(fill) : x.i64[size_t(src[i])];
+  }
+  return y;
+}
+
+/// The same elements in the same order under new dims.
+Tensor withDims(const Tensor &x, Dims dims) {
+  Tensor y = x;
+  y.type.dims = std::move(dims);
+  assert(y.numElements() == x.numElements() && "element count changes");
+  return y;
+}
+
+/// Calls f(index, i) for every multi-index of `dims` in row-major order.
+template <typename F> void forEachIndex(const Dims &dims, F f) {
+  int64_t total = product(dims, 0, dims.size());
+  Dims index(dims.size(), 0);
+  for (int64_t i = 0; i < total; ++i) {
+    f(index, i);
+    for (size_t d = dims.size(); d-- > 0;) {
+      if (++index[d] < dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+} // namespace
+
+Tensor identity_ref(const Tensor &x) { return x; }
+
+Tensor flatten_ref(const Tensor &x, const Attrs &a) {
+  const size_t axis = size_t(a.getInt("axis"));
+  assert(axis <= x.dims().size());
+  return withDims(x, {product(x.dims(), 0, axis), product(x.dims(), axis, x.dims().size())});
+}
+
+Tensor reshape_ref(const Tensor &x, const Attrs &a) {
+  return withDims(x, a.getInts("shape"));
+}
+
+Tensor transpose_ref(const Tensor &x, const Attrs &a) {
+  const auto &perm = a.getInts("perm");
+  assert(perm.size() == x.dims().size());
+  Dims out(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    out[i] = x.dims()[size_t(perm[i])];
+  // y[i0, i1, ...] = x[j] with j[perm[k]] = i[k].
+  Dims xStrides = contiguousStrides(x.dims());
+  std::vector<int64_t> src(size_t(product(out, 0, out.size())));
+  forEachIndex(out, [&](const Dims &idx, int64_t i) {
+    int64_t off = 0;
+    for (size_t k = 0; k < perm.size(); ++k)
+      off += idx[k] * xStrides[size_t(perm[k])];
+    src[size_t(i)] = off;
+  });
+  return gatherOffsets(x, out, src);
+}
+
+Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a) {
+  assert(!xs.empty());
+  const size_t axis = size_t(a.getInt("axis"));
+  Dims out = xs[0]->dims();
+  assert(axis < out.size());
+  out[axis] = 0;
+  for (const Tensor *x : xs)
+    out[axis] += x->dims()[axis];
+  // Rows of the result along `axis` are the inputs' rows, one after another.
+  const int64_t outer = product(out, 0, axis), inner = product(out, axis + 1, out.size());
+  Tensor y = Tensor::zeros({xs[0]->dtype(), out});
+  int64_t offsetOnAxis = 0;
+  for (const Tensor *x : xs) {
+    assert(x->dtype() == y.dtype() && x->rank() == y.rank());
+    const int64_t n = x->dims()[axis];
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t j = 0; j < n * inner; ++j) {
+        size_t to = size_t((o * out[axis] + offsetOnAxis) * inner + j);
+        size_t from = size_t(o * n * inner + j);
+        if (y.isF32())
+          y.f32[to] = x->f32[from];
+        else
+          y.i64[to] = x->i64[from];
+      }
+    offsetOnAxis += n;
+  }
+  return y;
+}
+
+Tensor pad_ref(const Tensor &x, const Attrs &a) {
+  const auto &pads = a.getInts("pads");
+  const std::string &mode = a.getString("mode");
+  const double value = a.getFloat("value");
+  const size_t rank = x.dims().size();
+  assert(pads.size() == 2 * rank);
+  Dims out(rank);
+  for (size_t d = 0; d < rank; ++d)
+    out[d] = x.dims()[d] + pads[d] + pads[rank + d];
+  Dims xStrides = contiguousStrides(x.dims());
+  std::vector<int64_t> src(size_t(product(out, 0, rank)));
+  forEachIndex(out, [&](const Dims &idx, int64_t i) {
+    int64_t off = 0;
+    for (size_t d = 0; d < rank && off >= 0; ++d) {
+      const int64_t n = x.dims()[d];
+      int64_t j = idx[d] - pads[d]; // position in x, maybe outside it
+      if (j < 0 || j >= n) {
+        if (mode == "constant") {
+          off = -1;
+          break;
+        }
+        if (mode == "edge") {
+          j = std::clamp<int64_t>(j, 0, n - 1);
+        } else { // reflect: mirror about the first and last element
+          assert(mode == "reflect" && "pad mode");
+          const int64_t period = 2 * (n - 1);
+          j = period == 0 ? 0 : std::abs(j) % period;
+          if (j >= n)
+            j = period - j;
+        }
+      }
+      off += j * xStrides[d];
+    }
+    src[size_t(i)] = off;
+  });
+  return gatherOffsets(x, out, src, value);
+}
+
+Tensor shape_ref(const Tensor &x, const Attrs &a) {
+  const int64_t start = a.getInt("start"), end = a.getInt("end");
+  assert(0 <= start && start <= end && end <= x.rank());
+  return Tensor::fromI64({end - start},
+                         Dims(x.dims().begin() + start, x.dims().begin() + end));
+}
+
+llvm::Expected<Tensor> gather_ref(const Tensor &data, const Tensor &indices,
+                                  const Attrs &a) {
+  assert(indices.isI64() && "indices are i64");
+  const size_t axis = size_t(a.getInt("axis"));
+  const Dims &dd = data.dims();
+  assert(axis < dd.size());
+  // out = data[:axis] + indices + data[axis+1:]
+  Dims out(dd.begin(), dd.begin() + axis);
+  out.insert(out.end(), indices.dims().begin(), indices.dims().end());
+  out.insert(out.end(), dd.begin() + axis + 1, dd.end());
+  const int64_t outer = product(dd, 0, axis), n = dd[axis],
+                inner = product(dd, axis + 1, dd.size());
+  const int64_t count = indices.numElements();
+  std::vector<int64_t> src;
+  src.reserve(size_t(outer * count * inner));
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t k = 0; k < count; ++k) {
+      int64_t j = indices.i64[size_t(k)];
+      if (j < -n || j >= n)
+        return inputError(fmt::format("Gather index {} is out of range for axis "
+                                      "{} of size {}", j, axis, n));
+      if (j < 0)
+        j += n;
+      for (int64_t in = 0; in < inner; ++in)
+        src.push_back((o * n + j) * inner + in);
+    }
+  }
+  return gatherOffsets(data, out, src);
+}
+
+Tensor unsqueeze_ref(const Tensor &x, const Attrs &a) {
+  const auto &axes = a.getInts("axes"); // positions in the output, sorted
+  Dims out;
+  size_t next = 0;
+  for (int64_t d = 0; d < x.rank() + int64_t(axes.size()); ++d) {
+    if (std::find(axes.begin(), axes.end(), d) != axes.end())
+      out.push_back(1);
+    else
+      out.push_back(x.dims()[next++]);
+  }
+  return withDims(x, out);
+}
+
+Tensor squeeze_ref(const Tensor &x, const Attrs &a) {
+  const auto &axes = a.getInts("axes"); // positions in the input
+  Dims out;
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    if (std::find(axes.begin(), axes.end(), d) != axes.end())
+      assert(x.dims()[size_t(d)] == 1 && "squeezing a non-1 axis");
+    else
+      out.push_back(x.dims()[size_t(d)]);
+  }
+  return withDims(x, out);
+}
+
+llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a) {
+  const DType to = DType(a.getInt("to"));
+  if (!hasTensorData(to))
+    return inputError(fmt::format("Cast to {} is not supported", dtypeName(to)));
+  Tensor y = Tensor::zeros({to, x.dims()});
+  for (int64_t i = 0; i < x.numElements(); ++i) {
+    size_t k = size_t(i);
+    if (y.isF32())
+      y.f32[k] = x.isF32() ? x.f32[k] : float(x.i64[k]);
+    else if (x.isI64())
+      y.i64[k] = x.i64[k];
+    else if (std::isfinite(x.f32[k]) && std::fabs(x.f32[k]) < 9.2e18f)
+      y.i64[k] = int64_t(x.f32[k]); // truncates toward zero
+    else
+      return inputError(fmt::format("Cast of {} to i64 overflows", x.f32[k]));
+  }
+  return y;
+}
+
+} // namespace kiln::ref

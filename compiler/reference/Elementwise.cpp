@@ -1,0 +1,174 @@
+//===- Elementwise.cpp - Reference elementwise ops and Softmax ------------===//
+
+#include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kiln::ref {
+
+namespace {
+
+/// numpy broadcast of two shapes (asserted compatible).
+Dims broadcastDims(const Dims &a, const Dims &b) {
+  Dims out(std::max(a.size(), b.size()));
+  for (size_t i = 0; i < out.size(); ++i) {
+    int64_t da = i < out.size() - a.size() ? 1 : a[i - (out.size() - a.size())];
+    int64_t db = i < out.size() - b.size() ? 1 : b[i - (out.size() - b.size())];
+    assert((da == db || da == 1 || db == 1) && "shapes do not broadcast");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+/// For every element of a tensor of shape `out`, the offset of the element
+/// of a tensor of shape `in` that numpy broadcasting reads for it.
+std::vector<int64_t> broadcastOffsets(const Dims &in, const Dims &out) {
+  const size_t rank = out.size();
+  assert(in.size() <= rank);
+  Dims inAligned(rank - in.size(), 1);
+  inAligned.insert(inAligned.end(), in.begin(), in.end());
+  Dims strides = contiguousStrides(inAligned);
+  for (size_t i = 0; i < rank; ++i)
+    if (inAligned[i] == 1)
+      strides[i] = 0;
+  int64_t total = 1;
+  for (int64_t d : out)
+    total *= d;
+  std::vector<int64_t> offsets(static_cast<size_t>(total));
+  Dims index(rank, 0);
+  int64_t off = 0;
+  for (int64_t i = 0; i < total; ++i) {
+    offsets[size_t(i)] = off;
+    for (size_t d = rank; d-- > 0;) { // odometer over the output index
+      off += strides[d];
+      if (++index[d] < out[d])
+        break;
+      off -= strides[d] * out[d];
+      index[d] = 0;
+    }
+  }
+  return offsets;
+}
+
+template <typename T>
+llvm::Error binaryLoop(OpKind op, const std::vector<T> &a, const std::vector<int64_t> &aOff,
+                       const std::vector<T> &b, const std::vector<int64_t> &bOff,
+                       std::vector<T> &y) {
+  for (size_t i = 0; i < y.size(); ++i) {
+    T x = a[size_t(aOff[i])], z = b[size_t(bOff[i])];
+    switch (op) {
+    case OpKind::Add: y[i] = x + z; break;
+    case OpKind::Sub: y[i] = x - z; break;
+    case OpKind::Mul: y[i] = x * z; break;
+    case OpKind::Div:
+      if constexpr (std::is_integral_v<T>) {
+        if (z == 0)
+          return inputError("integer division by zero");
+      }
+      y[i] = x / z;
+      break;
+    default: assert(false && "not a binary op");
+    }
+  }
+  return llvm::Error::success();
+}
+
+template <typename F> Tensor mapF32(const Tensor &x, F f) {
+  assert(x.isF32() && "f32 op");
+  Tensor y = Tensor::zeros(x.type);
+  for (size_t i = 0; i < x.f32.size(); ++i)
+    y.f32[i] = f(x.f32[i]);
+  return y;
+}
+
+} // namespace
+
+llvm::Expected<Tensor> binary_ref(OpKind op, const Tensor &a, const Tensor &b) {
+  assert(a.dtype() == b.dtype() && "operands of one dtype");
+  Dims out = broadcastDims(a.dims(), b.dims());
+  std::vector<int64_t> aOff = broadcastOffsets(a.dims(), out);
+  std::vector<int64_t> bOff = broadcastOffsets(b.dims(), out);
+  Tensor y = Tensor::zeros({a.dtype(), out});
+  llvm::Error err = a.isF32() ? binaryLoop(op, a.f32, aOff, b.f32, bOff, y.f32)
+                              : binaryLoop(op, a.i64, aOff, b.i64, bOff, y.i64);
+  if (err)
+    return err;
+  return y;
+}
+
+Tensor sum_ref(const std::vector<const Tensor *> &xs) {
+  assert(!xs.empty());
+  Dims out = xs[0]->dims();
+  for (const Tensor *x : xs)
+    out = broadcastDims(out, x->dims());
+  Tensor y = Tensor::zeros({xs[0]->dtype(), out});
+  for (const Tensor *x : xs) { // y += x, input by input
+    assert(x->dtype() == y.dtype() && "operands of one dtype");
+    std::vector<int64_t> off = broadcastOffsets(x->dims(), out);
+    for (size_t i = 0; i < off.size(); ++i) {
+      if (y.isF32())
+        y.f32[i] += x->f32[size_t(off[i])];
+      else
+        y.i64[i] += x->i64[size_t(off[i])];
+    }
+  }
+  return y;
+}
+
+Tensor relu_ref(const Tensor &x) {
+  return mapF32(x, [](float v) { return std::max(v, 0.0f); });
+}
+
+Tensor leakyrelu_ref(const Tensor &x, const Attrs &a) {
+  const float alpha = float(a.getFloat("alpha"));
+  return mapF32(x, [=](float v) { return v < 0.0f ? alpha * v : v; });
+}
+
+Tensor sigmoid_ref(const Tensor &x) {
+  return mapF32(x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+}
+
+Tensor clip_ref(const Tensor &x, const Attrs &a) {
+  // Infinite bounds stay infinite in float: the clamp leaves x unchanged.
+  const float lo = float(a.getFloat("min")), hi = float(a.getFloat("max"));
+  return mapF32(x, [=](float v) { return std::min(std::max(v, lo), hi); });
+}
+
+Tensor softmax_ref(const Tensor &x, const Attrs &a) {
+  assert(x.isF32());
+  const int64_t axis = a.getInt("axis");
+  const bool legacy = a.getInt("legacy") != 0;
+  assert(axis >= 0 && axis < std::max<int64_t>(x.rank(), 1));
+  // View x as [outer, n, inner] and normalize along n.
+  int64_t outer = 1, n = 1, inner = 1;
+  for (int64_t i = 0; i < x.rank(); ++i) {
+    int64_t d = x.dims()[size_t(i)];
+    if (i < axis)
+      outer *= d;
+    else if (i == axis || legacy)
+      n *= d; // legacy: everything from axis on is one row
+    else
+      inner *= d;
+  }
+  Tensor y = Tensor::zeros(x.type);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t in = 0; in < inner; ++in) {
+      auto at = [&](int64_t j) { return size_t((o * n + j) * inner + in); };
+      float mx = -INFINITY;
+      for (int64_t j = 0; j < n; ++j)
+        mx = std::max(mx, x.f32[at(j)]);
+      float sum = 0.0f;
+      for (int64_t j = 0; j < n; ++j) {
+        y.f32[at(j)] = std::exp(x.f32[at(j)] - mx);
+        sum += y.f32[at(j)];
+      }
+      for (int64_t j = 0; j < n; ++j)
+        y.f32[at(j)] /= sum;
+    }
+  }
+  return y;
+}
+
+} // namespace kiln::ref

@@ -1,0 +1,249 @@
+//===- Interpreter.cpp - Run a graph with the reference kernels -----------===//
+//
+// Walks the nodes in their (topological) order, keeping one Tensor per live
+// value. After each node the result type is compared with the type the graph
+// declares, so a shape inference bug surfaces as an error naming the node
+// rather than as wrong numbers further down. Values are freed after their
+// last use: VGG-16's weights alone are 553 MB.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Kernels.h"
+#include "compiler/reference/Reference.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace kiln {
+
+namespace {
+
+using namespace ref;
+
+class Interpreter {
+public:
+  Interpreter(const Graph &g, const ReferenceOptions &opts) : g_(g), opts_(opts) {}
+
+  llvm::Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
+
+private:
+  llvm::Error checkInputs(const std::vector<Tensor> &inputs) const;
+  /// The tensor of v: computed, a graph input, or a constant (materialized
+  /// on first use).
+  const Tensor &get(const Value *v);
+  llvm::Expected<Tensor> runOp(const Node &n, const std::vector<const Tensor *> &in);
+  llvm::Expected<Tensor> applyFusion(const Node &n, const Fusion &f, Tensor x);
+
+  const Graph &g_;
+  const ReferenceOptions &opts_;
+  std::unordered_map<const Value *, Tensor> env_;
+};
+
+llvm::Error Interpreter::checkInputs(const std::vector<Tensor> &inputs) const {
+  if (inputs.size() != g_.inputs.size())
+    return inputError(fmt::format("the graph has {} input{}, got {} tensor{}",
+                                  g_.inputs.size(), g_.inputs.size() == 1 ? "" : "s",
+                                  inputs.size(), inputs.size() == 1 ? "" : "s"));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Value *v = g_.inputs[i];
+    if (!hasTensorData(v->type.dtype))
+      return inputError(fmt::format("input '{}' has type {}: the reference "
+                                    "interpreter computes in f32 and i64 only",
+                                    displayName(v->name), v->type.str()));
+    if (inputs[i].type != v->type)
+      return inputError(fmt::format("input '{}' expects {}, got {}",
+                                    displayName(v->name), v->type.str(),
+                                    inputs[i].type.str()));
+    size_t have = inputs[i].isF32() ? inputs[i].f32.size() : inputs[i].i64.size();
+    if (int64_t(have) != inputs[i].numElements())
+      return inputError(fmt::format("input '{}' holds {} elements, its type {} "
+                                    "has {}", displayName(v->name), have,
+                                    inputs[i].type.str(), inputs[i].numElements()));
+  }
+  return llvm::Error::success();
+}
+
+const Tensor &Interpreter::get(const Value *v) {
+  auto it = env_.find(v);
+  if (it != env_.end())
+    return it->second;
+  assert(v->isConstant() && "value read before it was computed");
+  Tensor t;
+  t.type = v->type;
+  if (t.isF32())
+    t.f32 = v->constant->f32;
+  else
+    t.i64 = v->constant->i64;
+  assert(int64_t(t.isF32() ? t.f32.size() : t.i64.size()) == t.numElements() &&
+         "constant data does not match its type");
+  return env_.emplace(v, std::move(t)).first->second;
+}
+
+/// Ops that compute in f32 only; the rest move data of any dtype or do
+/// integer shape arithmetic too.
+bool isF32Only(OpKind op) {
+  switch (op) {
+  case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+  case OpKind::Sum: case OpKind::Flatten: case OpKind::Reshape:
+  case OpKind::Transpose: case OpKind::Concat: case OpKind::Pad:
+  case OpKind::Identity: case OpKind::Dropout: case OpKind::Reorder:
+  case OpKind::Shape:
+  case OpKind::Gather: case OpKind::Unsqueeze: case OpKind::Squeeze:
+  case OpKind::Cast:
+    return false;
+  default:
+    return true;
+  }
+}
+
+llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
+                                          const std::vector<const Tensor *> &in) {
+  const Attrs &a = n.attrs;
+  auto opt = [&](size_t i) { return i < in.size() ? in[i] : nullptr; };
+  // No default: adding an op to Ops.def warns here until it has a kernel.
+  switch (n.op) {
+  case OpKind::Conv: return conv2d_ref(*in[0], *in[1], opt(2), a, opts_.threads);
+  case OpKind::MaxPool: return maxpool2d_ref(*in[0], a);
+  case OpKind::AveragePool: return avgpool2d_ref(*in[0], a);
+  case OpKind::GlobalAveragePool: return globalavgpool_ref(*in[0]);
+  case OpKind::GlobalMaxPool: return globalmaxpool_ref(*in[0]);
+  case OpKind::LRN: return lrn_ref(*in[0], a);
+  case OpKind::BatchNormalization:
+    return batchnorm_ref(*in[0], *in[1], *in[2], *in[3], *in[4], a);
+  case OpKind::Gemm: return gemm_ref(*in[0], *in[1], opt(2), a);
+  case OpKind::MatMul: return matmul_ref(*in[0], *in[1]);
+  case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+    return binary_ref(n.op, *in[0], *in[1]);
+  case OpKind::Sum: return sum_ref(in);
+  case OpKind::Relu: return relu_ref(*in[0]);
+  case OpKind::LeakyRelu: return leakyrelu_ref(*in[0], a);
+  case OpKind::Sigmoid: return sigmoid_ref(*in[0]);
+  case OpKind::Clip: return clip_ref(*in[0], a);
+  case OpKind::Softmax: return softmax_ref(*in[0], a);
+  case OpKind::Flatten: return flatten_ref(*in[0], a);
+  case OpKind::Reshape: return reshape_ref(*in[0], a);
+  case OpKind::Transpose: return transpose_ref(*in[0], a);
+  case OpKind::Concat: return concat_ref(in, a);
+  case OpKind::Pad: return pad_ref(*in[0], a);
+  case OpKind::Identity: case OpKind::Dropout: return identity_ref(*in[0]);
+  case OpKind::Reorder: return identity_ref(*in[0]); // layouts are invisible here
+  case OpKind::Shape: return shape_ref(*in[0], a);
+  case OpKind::Gather:
+    if (!in[1]->isI64())
+      return inputError("Gather indices must be i64");
+    return gather_ref(*in[0], *in[1], a);
+  case OpKind::Unsqueeze: return unsqueeze_ref(*in[0], a);
+  case OpKind::Squeeze: return squeeze_ref(*in[0], a);
+  case OpKind::Cast: return cast_ref(*in[0], a);
+  case OpKind::ScaleShift: return scaleshift_ref(*in[0], *in[1], *in[2]);
+  }
+  return inputError("no reference kernel for this op");
+}
+
+llvm::Expected<Tensor> Interpreter::applyFusion(const Node &n, const Fusion &f, Tensor x) {
+  if (!x.isF32())
+    return inputError(fmt::format("fused {} on a {} result", opName(f.op),
+                                  dtypeName(x.dtype())));
+  switch (f.op) {
+  case OpKind::Relu: return relu_ref(x);
+  case OpKind::LeakyRelu: return leakyrelu_ref(x, f.attrs);
+  case OpKind::Clip: return clip_ref(x, f.attrs);
+  case OpKind::Sigmoid: return sigmoid_ref(x);
+  case OpKind::MaxPool: return maxpool2d_ref(x, f.attrs);
+  case OpKind::AveragePool: return avgpool2d_ref(x, f.attrs);
+  case OpKind::Add: {
+    int64_t i = f.attrs.getInt("input", -1);
+    if (i < 0 || size_t(i) >= n.inputs.size())
+      return inputError(fmt::format("fused add reads input {}, the node has {}", i,
+                                    n.inputs.size()));
+    const Tensor &other = get(n.inputs[size_t(i)]);
+    if (other.type != x.type)
+      return inputError(fmt::format("fused add of {} to a {} result",
+                                    other.type.str(), x.type.str()));
+    return binary_ref(OpKind::Add, x, other);
+  }
+  default:
+    return inputError(fmt::format("fused {} is not a known epilogue", opName(f.op)));
+  }
+}
+
+llvm::Expected<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor> &inputs) {
+  if (llvm::Error err = checkInputs(inputs))
+    return err;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    env_[g_.inputs[i]] = inputs[i];
+
+  // Index of the last node reading each value; graph outputs live to the end.
+  const auto &nodes = g_.nodes();
+  std::unordered_map<const Value *, size_t> lastUse;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const Value *v : nodes[i]->inputs)
+      lastUse[v] = i;
+  std::unordered_set<const Value *> keep(g_.outputs.begin(), g_.outputs.end());
+
+  for (size_t ni = 0; ni < nodes.size(); ++ni) {
+    const Node &n = *nodes[ni];
+    if (n.outputs.size() != 1)
+      return nodeErrorf(n, "has {} results; kiln's ops have one", n.outputs.size());
+    // The op's own operands: all inputs except those appended for fusions.
+    std::unordered_set<int64_t> fusedOperands;
+    for (const Fusion &f : n.fused)
+      if (f.op == OpKind::Add)
+        fusedOperands.insert(f.attrs.getInt("input", -1));
+    std::vector<const Tensor *> in;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (fusedOperands.count(int64_t(i)))
+        continue;
+      if (!n.inputs[i]) // an omitted optional operand
+        break;
+      const Tensor &t = get(n.inputs[i]);
+      if (isF32Only(n.op) && !t.isF32())
+        return nodeErrorf(n, "operand {} is {}; this op computes in f32 only", i,
+                          t.type.str());
+      in.push_back(&t);
+    }
+    if (int64_t(in.size()) < opMinInputs(n.op))
+      return nodeErrorf(n, "has {} operands, needs at least {}", in.size(),
+                        opMinInputs(n.op));
+
+    llvm::Expected<Tensor> result = runOp(n, in);
+    for (const Fusion &f : n.fused) {
+      if (!result)
+        break;
+      result = applyFusion(n, f, std::move(*result));
+    }
+    if (!result)
+      return nodeError(n, llvm::toString(result.takeError()));
+    const Value *out = n.output();
+    if (result->type != out->type)
+      return nodeErrorf(n, "the reference kernel computes {}, the graph declares {}",
+                        result->type.str(), out->type.str());
+    env_[out] = std::move(*result);
+
+    for (const Value *v : n.inputs) // free what no later node reads
+      if (v && lastUse[v] == ni && !keep.count(v))
+        env_.erase(v);
+  }
+
+  std::vector<Tensor> outputs;
+  for (const Value *v : g_.outputs)
+    outputs.push_back(get(v));
+  return outputs;
+}
+
+} // namespace
+
+llvm::Expected<std::vector<Tensor>> runReference(const Graph &g,
+                                                 const std::vector<Tensor> &inputs,
+                                                 const ReferenceOptions &opts) {
+  return Interpreter(g, opts).run(inputs);
+}
+
+llvm::Expected<std::vector<Tensor>> runReference(const Graph &g,
+                                                 const std::vector<Tensor> &inputs) {
+  return runReference(g, inputs, ReferenceOptions{});
+}
+
+} // namespace kiln

@@ -1,0 +1,109 @@
+//===- Kernels.h - One reference kernel per op -------------------*- C++ -*-===//
+//
+// Plain loops over logical, row-major tensors, written to be checked by eye
+// against the ONNX operator spec. Each kernel reads the op's canonical
+// attributes (docs/IR.md) from an Attrs, so the same kernel serves the op and
+// the fused epilogue of the same name, and computes its own result shape: the
+// interpreter compares it with the type shape inference declared.
+//
+// Preconditions are those of a verified graph (ranks, channel counts,
+// broadcast-compatible shapes) and are asserted; failures that depend on the
+// data (an index out of range) are returned as errors.
+//
+// Names follow the house rule for kernels (what, then how): conv2d_ref is the
+// reference 2-D convolution; the fast ones live in compiler/codegen/.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_REFERENCE_KERNELS_H
+#define KILN_REFERENCE_KERNELS_H
+
+#include "compiler/ir/IR.h"
+#include "compiler/reference/Tensor.h"
+
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace kiln::ref {
+
+//===--- Convolution, pooling, normalization (ConvPool.cpp) ---------------===//
+
+/// Conv: x[N,C,H,W], w[M,C/group,kH,kW], bias[M] or null. Attributes
+/// kernel strides pads dilations group. `threads` splits the output channels.
+Tensor conv2d_ref(const Tensor &x, const Tensor &w, const Tensor *bias,
+                  const Attrs &a, unsigned threads = 1);
+/// MaxPool: kernel strides pads dilations ceil_mode. Padding never wins.
+Tensor maxpool2d_ref(const Tensor &x, const Attrs &a);
+/// AveragePool: kernel strides pads ceil_mode count_include_pad. With
+/// count_include_pad the divisor counts the window clipped to the padded
+/// input (what ceil_mode adds past the end padding is not counted), as in
+/// ONNX Runtime.
+Tensor avgpool2d_ref(const Tensor &x, const Attrs &a);
+/// GlobalAveragePool / GlobalMaxPool over all axes after the channel axis.
+Tensor globalavgpool_ref(const Tensor &x);
+Tensor globalmaxpool_ref(const Tensor &x);
+/// LRN across channels: y = x / (bias + alpha/size * sum(x^2))^beta over
+/// channels [c - floor((size-1)/2), c + ceil((size-1)/2)].
+Tensor lrn_ref(const Tensor &x, const Attrs &a);
+/// BatchNormalization, inference: (x - mean) / sqrt(var + epsilon) * scale + b.
+Tensor batchnorm_ref(const Tensor &x, const Tensor &scale, const Tensor &b,
+                     const Tensor &mean, const Tensor &var, const Attrs &a);
+/// kiln.ScaleShift: x * scale[c] + shift[c] along axis 1.
+Tensor scaleshift_ref(const Tensor &x, const Tensor &scale, const Tensor &shift);
+
+/// Spatial output size of a window along one axis (the ONNX/PyTorch rule:
+/// in ceil mode, a window may not start in the end padding). -1 when even
+/// one window does not fit.
+int64_t windowOutputSize(int64_t in, int64_t k, int64_t stride, int64_t padBegin,
+                         int64_t padEnd, int64_t dilation, bool ceilMode);
+
+//===--- Dense algebra (Dense.cpp) ----------------------------------------===//
+
+/// Gemm: alpha * op(A) * op(B) + beta * C, C broadcast to [M,N] (or absent).
+Tensor gemm_ref(const Tensor &a, const Tensor &b, const Tensor *c, const Attrs &attrs);
+/// MatMul with numpy semantics: 1-D operands are promoted and the added axis
+/// removed again, batch axes broadcast.
+Tensor matmul_ref(const Tensor &a, const Tensor &b);
+
+//===--- Elementwise (Elementwise.cpp) ------------------------------------===//
+
+/// Add, Sub, Mul, Div with numpy broadcasting; f32 or i64 (integer division
+/// truncates; division by zero is an error).
+llvm::Expected<Tensor> binary_ref(OpKind op, const Tensor &a, const Tensor &b);
+/// Sum of one or more tensors with numpy broadcasting.
+Tensor sum_ref(const std::vector<const Tensor *> &xs);
+Tensor relu_ref(const Tensor &x);
+/// LeakyRelu: alpha.
+Tensor leakyrelu_ref(const Tensor &x, const Attrs &a);
+Tensor sigmoid_ref(const Tensor &x);
+/// Clip: min max (doubles, possibly infinite).
+Tensor clip_ref(const Tensor &x, const Attrs &a);
+/// Softmax: axis legacy. legacy=1 (opset < 13): the input is seen as 2-D
+/// [prod(dims[:axis]), prod(dims[axis:])] and rows are normalized;
+/// legacy=0: normalized along `axis` only.
+Tensor softmax_ref(const Tensor &x, const Attrs &a);
+
+//===--- Data movement (DataMovement.cpp); any dtype ----------------------===//
+
+Tensor flatten_ref(const Tensor &x, const Attrs &a);
+Tensor reshape_ref(const Tensor &x, const Attrs &a);
+Tensor transpose_ref(const Tensor &x, const Attrs &a);
+Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a);
+/// Pad: pads (begins, then ends; negative crops) mode value.
+Tensor pad_ref(const Tensor &x, const Attrs &a);
+/// Shape: i64 dims[start:end].
+Tensor shape_ref(const Tensor &x, const Attrs &a);
+/// Gather along axis; negative indices count from the end.
+llvm::Expected<Tensor> gather_ref(const Tensor &data, const Tensor &indices,
+                                  const Attrs &a);
+Tensor unsqueeze_ref(const Tensor &x, const Attrs &a);
+Tensor squeeze_ref(const Tensor &x, const Attrs &a);
+/// Cast between f32 and i64 (f32 -> i64 truncates toward zero).
+llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a);
+/// Identity, Dropout (inference): a copy.
+Tensor identity_ref(const Tensor &x);
+
+} // namespace kiln::ref
+
+#endif // KILN_REFERENCE_KERNELS_H

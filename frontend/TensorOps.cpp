@@ -1,0 +1,291 @@
+//===- TensorOps.cpp - Importers of data movement and shape ops -----------===//
+//
+// Identity, Flatten, Reshape, Transpose, Concat, Pad, Shape, Gather,
+// Unsqueeze, Squeeze, Cast and Constant. Operands that ONNX passes as
+// inputs but kiln needs as attributes (Reshape's shape, Pad's pads,
+// Unsqueeze's axes) must be constants after import-time folding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/OpImporters.h"
+
+#include "compiler/ir/Diagnostics.h"
+
+#include <numeric>
+
+namespace kiln::frontend {
+
+using Ints = std::vector<int64_t>;
+
+static std::string listStr(const Ints &v) { return fmt::format("[{}]", fmt::join(v, ",")); }
+
+// Identity(input)
+void importIdentity(NodeContext &c) { c.emit(OpKind::Identity, {c.input(0)}); }
+
+// Flatten(input) {axis=1; negative from opset 11}
+void importFlatten(NodeContext &c) {
+  Value *x = c.input(0);
+  int64_t axis = c.attrInt("axis", 1);
+  if (!x || c.failed())
+    return;
+  Attrs a;
+  a.set("axis", normalizeAxis(c, axis, x->type.rank() + 1, "axis"));
+  c.emit(OpKind::Flatten, {x}, a);
+}
+
+// Reshape(data, shape) {allowzero=0 (14+)}; Reshape(data) {shape} (<5)
+void importReshape(NodeContext &c) {
+  Value *x = c.input(0);
+  Ints shape = c.opset() < 5 ? c.attrInts("shape") : c.constInts(1, "shape");
+  bool allowZero = c.attrInt("allowzero", 0) != 0;
+  if (!x || c.failed())
+    return;
+  if (int64_t(shape.size()) > limits::MaxRank)
+    return c.failf("shape has {} dimensions, more than {}", shape.size(),
+                   limits::MaxRank);
+  // 0 copies the input's dimension (unless allowzero); one -1 is inferred.
+  int64_t inferred = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t &d = shape[i];
+    if (d == 0 && !allowZero) {
+      if (i >= x->type.dims.size())
+        return c.failf("shape {} copies dimension {} (0), but the input {} has "
+                       "rank {}",
+                       listStr(shape), i, x->type.str(), x->type.rank());
+      d = x->type.dims[i];
+    } else if (d == -1) {
+      if (inferred >= 0)
+        return c.failf("shape {} has more than one -1", listStr(shape));
+      inferred = int64_t(i);
+    } else if (d < 0) {
+      return c.failf("shape {} has the invalid dimension {}", listStr(shape), d);
+    }
+  }
+  auto total = checkedElementCount(x->type.dims);
+  if (!total)
+    return c.fail("input has too many elements");
+  if (inferred >= 0) {
+    if (allowZero && std::count(shape.begin(), shape.end(), 0))
+      return c.failf("shape {} has both 0 and -1 with allowzero=1", listStr(shape));
+    Ints known = shape;
+    known[size_t(inferred)] = 1;
+    auto rest = checkedElementCount(known);
+    if (!rest || *rest == 0 || *total % *rest != 0)
+      return c.failf("cannot reshape {} to {}: {} elements do not divide evenly",
+                     x->type.str(), listStr(shape), *total);
+    shape[size_t(inferred)] = *total / *rest;
+  }
+  Attrs a;
+  a.set("shape", shape);
+  c.emit(OpKind::Reshape, {x}, a);
+}
+
+// Transpose(data) {perm=reversed}
+void importTranspose(NodeContext &c) {
+  Value *x = c.input(0);
+  if (!x || c.failed())
+    return;
+  Ints reversed(size_t(x->type.rank()));
+  std::iota(reversed.rbegin(), reversed.rend(), 0);
+  Ints perm = c.attrInts("perm", reversed);
+  if (perm.size() != reversed.size())
+    return c.failf("perm {} has {} entries for an input of rank {}", listStr(perm),
+                   perm.size(), x->type.rank());
+  for (int64_t &p : perm)
+    p = normalizeAxis(c, p, x->type.rank(), "perm entry");
+  Attrs a;
+  a.set("perm", perm);
+  c.emit(OpKind::Transpose, {x}, a);
+}
+
+// Concat(inputs...) {axis (required from opset 4; 1 before)}
+void importConcat(NodeContext &c) {
+  std::vector<Value *> ops = c.allInputs();
+  if (c.opset() >= 4 && !c.requireAttr("axis"))
+    return;
+  int64_t axis = c.attrInt("axis", 1);
+  if (c.failed() || ops.empty())
+    return;
+  Attrs a;
+  a.set("axis", normalizeAxis(c, axis, ops[0]->type.rank(), "axis"));
+  c.emit(OpKind::Concat, ops, a);
+}
+
+// Pad(data, pads, constant_value?) {mode="constant"} (11+);
+// Pad(data) {mode="constant", pads (paddings before 2), value=0.0} (<11)
+void importPad(NodeContext &c) {
+  Value *x = c.input(0);
+  std::string mode = c.attrString("mode", "constant");
+  Ints pads;
+  double value = 0.0;
+  if (c.opset() < 11) {
+    pads = c.attrInts(c.opset() < 2 ? "paddings" : "pads");
+    value = c.attrFloat("value", 0.0);
+  } else {
+    pads = c.constInts(1, "pads");
+    if (c.hasInput(2))
+      value = c.constScalar(2, "constant_value").value_or(0.0);
+    if (c.hasInput(3))
+      return c.unsupported("Pad with axes");
+  }
+  if (!x || c.failed())
+    return;
+  if (int64_t(pads.size()) != 2 * x->type.rank())
+    return c.failf("pads {} has {} values, expected {} for rank {}", listStr(pads),
+                   pads.size(), 2 * x->type.rank(), x->type.rank());
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return c.unsupported(fmt::format("Pad mode '{}'", displayName(mode)));
+  Attrs a;
+  a.set("pads", pads);
+  a.set("mode", mode);
+  a.set("value", value);
+  c.emit(OpKind::Pad, {x}, a);
+}
+
+// Shape(data) {start=0, end=rank (15+)}
+void importShape(NodeContext &c) {
+  Value *x = c.input(0);
+  if (!x || c.failed())
+    return;
+  int64_t rank = x->type.rank();
+  // Out-of-range start/end are clamped, per the spec.
+  auto clamp = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t start = clamp(c.attrInt("start", 0));
+  int64_t end = clamp(c.attrInt("end", rank));
+  Attrs a;
+  a.set("start", start);
+  a.set("end", std::max(start, end));
+  c.emit(OpKind::Shape, {x}, a);
+}
+
+// Gather(data, indices) {axis=0}
+void importGather(NodeContext &c) {
+  Value *x = c.input(0), *idx = c.input(1);
+  int64_t axis = c.attrInt("axis", 0);
+  if (!x || !idx || c.failed())
+    return;
+  if (x->type.rank() == 0)
+    return c.fail("data must have rank >= 1");
+  Attrs a;
+  a.set("axis", normalizeAxis(c, axis, x->type.rank(), "axis"));
+  c.emit(OpKind::Gather, {x, idx}, a);
+}
+
+// Unsqueeze(data, axes) (13+); Unsqueeze(data) {axes (required)} (<13)
+void importUnsqueeze(NodeContext &c) {
+  Value *x = c.input(0);
+  Ints axes;
+  if (c.opset() < 13) {
+    if (c.requireAttr("axes"))
+      axes = c.attrInts("axes");
+  } else {
+    axes = c.constInts(1, "axes");
+  }
+  if (!x || c.failed())
+    return;
+  int64_t outRank = x->type.rank() + int64_t(axes.size());
+  if (outRank > limits::MaxRank)
+    return c.failf("result would have rank {}, more than {}", outRank, limits::MaxRank);
+  Attrs a;
+  a.set("axes", normalizeAxes(c, axes, outRank));
+  c.emit(OpKind::Unsqueeze, {x}, a);
+}
+
+// Squeeze(data, axes?) (13+); Squeeze(data) {axes?} (<13).
+// Without axes, every dimension of size 1 goes.
+void importSqueeze(NodeContext &c) {
+  Value *x = c.input(0);
+  std::optional<Ints> axes;
+  if (c.opset() < 13) {
+    if (c.hasAttr("axes"))
+      axes = c.attrInts("axes");
+  } else if (c.hasInput(1)) {
+    axes = c.constInts(1, "axes");
+  }
+  if (!x || c.failed())
+    return;
+  Ints resolved;
+  if (axes) {
+    resolved = normalizeAxes(c, *axes, x->type.rank());
+  } else {
+    for (int64_t i = 0; i < x->type.rank(); ++i)
+      if (x->type.dims[size_t(i)] == 1)
+        resolved.push_back(i);
+  }
+  Attrs a;
+  a.set("axes", resolved);
+  c.emit(OpKind::Squeeze, {x}, a);
+}
+
+// Cast(input) {to (required; a type name string before opset 6)}
+void importCast(NodeContext &c) {
+  Value *x = c.input(0);
+  if (!c.requireAttr("to"))
+    return;
+  int32_t onnxType = 0;
+  if (c.opset() < 6) {
+    std::string name = c.attrString("to", "");
+    onnx::TensorProto::DataType t = onnx::TensorProto::UNDEFINED;
+    if (!c.failed() && !onnx::TensorProto::DataType_Parse(name, &t))
+      return c.failf("'to' names the unknown type '{}'", displayName(name));
+    onnxType = t;
+  } else {
+    int64_t to = c.attrInt("to", 0);
+    if (to < INT32_MIN || to > INT32_MAX)
+      to = -1;
+    onnxType = int32_t(to);
+  }
+  if (c.failed())
+    return;
+  DType dt;
+  if (!dtypeFromOnnx(onnxType, dt))
+    return c.unsupported("Cast to " + onnxTypeName(onnxType));
+  Attrs a;
+  a.set("to", int64_t(dt));
+  c.emit(OpKind::Cast, {x}, a);
+}
+
+// Constant() {value | value_float | value_floats | value_int | value_ints
+//             (11+; value_string(s) and sparse_value unsupported)}
+void importConstant(NodeContext &c) {
+  for (const char *name : {"sparse_value", "value_string", "value_strings"})
+    if (c.hasAttr(name))
+      return c.unsupported(fmt::format("Constant with '{}'", name));
+  int present = 0;
+  for (const char *name : {"value", "value_float", "value_floats", "value_int",
+                           "value_ints"})
+    present += c.hasAttr(name);
+  if (present != 1)
+    return c.failf("needs exactly one value attribute, has {}", present);
+
+  ConstantTensor t;
+  auto data = std::make_shared<ConstantData>();
+  if (c.hasAttr("value")) {
+    auto decoded = c.tensorAttr("value");
+    if (!decoded)
+      return;
+    t = *decoded;
+  } else if (c.hasAttr("value_float")) {
+    data->f32 = {float(c.attrFloat("value_float", 0))};
+    t = {TensorType{DType::F32, {}}, data};
+  } else if (c.hasAttr("value_floats")) {
+    for (double f : c.attrFloats("value_floats"))
+      data->f32.push_back(float(f));
+    t = {TensorType{DType::F32, {int64_t(data->f32.size())}}, data};
+  } else if (c.hasAttr("value_int")) {
+    data->i64 = {c.attrInt("value_int", 0)};
+    t = {TensorType{DType::I64, {}}, data};
+  } else if (c.hasAttr("value_ints")) {
+    data->i64 = c.attrInts("value_ints");
+    t = {TensorType{DType::I64, {int64_t(data->i64.size())}}, data};
+  }
+  if (c.failed())
+    return;
+  c.defineConstant(0, t);
+}
+
+} // namespace kiln::frontend

@@ -1,0 +1,56 @@
+//===- Calibrate.h - Running one image through a model being built -*- C++ -*-===//
+//
+// A trained network's BatchNormalization statistics are those of the data
+// that reaches it. The zoo reproduces that: while a model with BN is built,
+// one calibration image goes through every layer as it is added, and each BN
+// gets the mean and variance its input actually has (then perturbed). With
+// statistics that do not match the data, a BN does not normalize and the
+// activations grow at every residual block (by ~2^50 over ResNet-152).
+//
+// Plain loops, float accumulation, FP contraction off: the numbers, hence
+// the model's bytes, do not depend on the vector width the compiler picks.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_SAMPLES_ZOO_CALIBRATE_H
+#define KILN_SAMPLES_ZOO_CALIBRATE_H
+
+#include <cstdint>
+#include <vector>
+
+namespace kiln::zoo {
+
+struct Window;
+
+/// The activations of one image: [c, h, w], row-major.
+struct Activations {
+  int64_t c = 0, h = 0, w = 0;
+  std::vector<float> data;
+
+  float *plane(int64_t channel) { return data.data() + channel * h * w; }
+  const float *plane(int64_t channel) const { return data.data() + channel * h * w; }
+};
+
+/// Grouped 2-D convolution; `weight` is [outChannels, c/group, kH, kW],
+/// `bias` may be null. The output size is `outH` x `outW`.
+Activations conv2d(const Activations &x, const float *weight, const float *bias,
+                   int64_t outChannels, const Window &win, int64_t group,
+                   int64_t outH, int64_t outW);
+
+/// Max-pooling (padding never wins).
+Activations maxPool2d(const Activations &x, const Window &win, int64_t outH,
+                      int64_t outW);
+
+void reluInPlace(Activations &x);
+void addInPlace(Activations &x, const Activations &y);
+/// y = gamma * (x - mean) / sqrt(var + epsilon) + beta, per channel.
+void batchNormInPlace(Activations &x, const float *gamma, const float *beta,
+                      const float *mean, const float *var, double epsilon);
+
+/// Per-channel mean and (population) variance.
+void channelMoments(const Activations &x, std::vector<double> &mean,
+                    std::vector<double> &var);
+
+} // namespace kiln::zoo
+
+#endif // KILN_SAMPLES_ZOO_CALIBRATE_H

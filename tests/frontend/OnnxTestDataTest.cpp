@@ -1,0 +1,128 @@
+//===- OnnxTestDataTest.cpp - ONNX's own node tests import with the right shapes ===//
+//
+// Imports models from ONNX's backend test data (Debian's libonnx-testdata)
+// and compares each graph output's shape with the expected output tensor
+// of test_data_set_0. A named list must import; every other test folder
+// must either import with correct shapes or fail with a clean error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tests/frontend/TestUtil.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <algorithm>
+
+using namespace kiln;
+using namespace kiln::test;
+
+namespace {
+
+const std::string NodeTests = "/usr/share/libonnx-testdata/data/node";
+
+/// Dims of output_<i>.pb, or nullopt when it is missing or unreadable.
+std::optional<Dims> expectedDims(const std::string &dir, size_t i) {
+  auto buf = llvm::MemoryBuffer::getFile(
+      fmt::format("{}/test_data_set_0/output_{}.pb", dir, i), /*IsText=*/false,
+      /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return std::nullopt;
+  onnx::TensorProto t;
+  if (!t.ParseFromArray((*buf)->getBufferStart(), int((*buf)->getBufferSize())))
+    return std::nullopt;
+  return Dims(t.dims().begin(), t.dims().end());
+}
+
+/// Imports the test folder `name`; on success checks every output's shape.
+/// Returns the import error text ("" on success).
+std::string checkTest(const std::string &name) {
+  std::string dir = NodeTests + "/" + name;
+  auto r = importOnnxFile(dir + "/model.onnx");
+  if (!r)
+    return llvm::toString(r.takeError());
+  const Graph &g = **r;
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    auto want = expectedDims(dir, i);
+    if (!want)
+      continue;
+    CHECK_MESSAGE(g.outputs[i]->type.dims == *want, name, " output ", i, ": got ",
+                  g.outputs[i]->type.str(), ", expected [", fmt::join(*want, ","), "]");
+  }
+  return "";
+}
+
+bool haveTestData() {
+  if (llvm::sys::fs::is_directory(NodeTests))
+    return true;
+  MESSAGE("ONNX test data not installed at " << NodeTests << "; skipped");
+  return false;
+}
+
+} // namespace
+
+TEST_CASE("ONNX node tests of supported ops import with the expected shapes") {
+  if (!haveTestData())
+    return;
+  const char *tests[] = {
+      "test_conv_with_strides_padding", "test_conv_with_strides_no_padding",
+      "test_conv_with_strides_and_asymmetric_padding", "test_conv_with_autopad_same",
+      "test_basic_conv_with_padding", "test_basic_conv_without_padding",
+      "test_maxpool_2d_ceil", "test_maxpool_2d_default", "test_maxpool_2d_dilations",
+      "test_maxpool_2d_pads", "test_maxpool_2d_same_lower", "test_maxpool_2d_same_upper",
+      "test_maxpool_2d_precomputed_same_upper", "test_maxpool_2d_strides",
+      "test_averagepool_2d_ceil", "test_averagepool_2d_pads_count_include_pad",
+      "test_averagepool_2d_same_lower", "test_averagepool_2d_precomputed_same_upper",
+      "test_globalaveragepool", "test_globalmaxpool", "test_lrn", "test_lrn_default",
+      "test_batchnorm_example", "test_batchnorm_epsilon", "test_gemm_all_attributes",
+      "test_gemm_default_no_bias", "test_gemm_default_scalar_bias",
+      "test_gemm_transposeA", "test_matmul_2d", "test_matmul_3d", "test_matmul_4d",
+      "test_add_bcast", "test_sub_bcast", "test_mul_bcast", "test_div_bcast",
+      "test_sum_example", "test_sum_one_input", "test_softmax_axis_0",
+      "test_softmax_axis_1", "test_softmax_default_axis", "test_softmax_negative_axis",
+      "test_flatten_axis0", "test_flatten_negative_axis1", "test_reshape_extended_dims",
+      "test_reshape_negative_dim", "test_reshape_negative_extended_dims",
+      "test_reshape_one_dim", "test_reshape_reduced_dims",
+      "test_reshape_reordered_all_dims", "test_reshape_zero_and_negative_dim",
+      "test_reshape_zero_dim", "test_dropout_default", "test_dropout_default_ratio",
+      "test_identity", "test_constant", "test_concat_3d_axis_negative_2",
+      "test_clip", "test_clip_default_min", "test_clip_default_max",
+      "test_constant_pad", "test_edge_pad", "test_reflect_pad", "test_transpose_default",
+      "test_transpose_all_permutations_3", "test_sigmoid", "test_leakyrelu_default",
+      "test_relu", "test_shape", "test_shape_start_1_end_negative_1", "test_gather_0",
+      "test_gather_2d_indices", "test_gather_negative_indices",
+      "test_unsqueeze_unsorted_axes", "test_unsqueeze_negative_axes", "test_squeeze",
+      "test_squeeze_negative_axes", "test_cast_FLOAT_to_DOUBLE"};
+  for (const char *t : tests) {
+    INFO(t);
+    CHECK(checkTest(t) == "");
+  }
+}
+
+TEST_CASE("every ONNX node test imports with correct shapes or fails cleanly") {
+  if (!haveTestData())
+    return;
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (llvm::sys::fs::directory_iterator it(NodeTests, ec), end; it != end && !ec;
+       it.increment(ec))
+    names.push_back(std::string(llvm::sys::path::filename(it->path())));
+  std::sort(names.begin(), names.end());
+  REQUIRE(names.size() > 100);
+  int imported = 0;
+  for (const std::string &n : names) {
+    INFO(n);
+    std::string err = checkTest(n);
+    if (err.empty()) {
+      ++imported;
+      continue;
+    }
+    // Errors are one line.
+    CHECK(err.find('\n') == std::string::npos);
+    CHECK(!err.empty());
+  }
+  MESSAGE(imported << " of " << names.size() << " ONNX node tests import");
+  CHECK(imported >= 200);
+}

@@ -1,0 +1,240 @@
+//===- Conformance.cpp - kiln conformance: ONNX backend test folders ------===//
+//
+//   kiln conformance /usr/share/libonnx-testdata/data/node/test_conv_* --reference
+//
+// Each case is a folder holding model.onnx and test_data_set_*/ with
+// input_N.pb and output_N.pb (onnx.TensorProto). One line per case:
+//
+//   PASS name
+//   FAIL name: max error X at OUTPUT[i,j,...] (tolerance T: got G, expected E)
+//   UNSUPPORTED name: <why the importer refused the model>
+//
+// and a last line "N passed, N failed, N unsupported". UNSUPPORTED means the
+// importer refused the model (an op, attribute, type or rank kiln does not
+// handle); FAIL means it was imported and then computed something wrong, or
+// could not run. Exit status 1 when anything failed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/kiln/Args.h"
+#include "tools/kiln/Commands.h"
+#include "tools/kiln/Execute.h"
+#include "tools/kiln/TensorIO.h"
+
+#include "compiler/ir/Diagnostics.h"
+#include "frontend/OnnxImporter.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace kiln::cli {
+
+namespace {
+
+/// |got - expected| <= AbsTolerance + RelTolerance * |expected|, elementwise:
+/// float32 rounding differences between kiln's kernels and the ones that
+/// produced the expected outputs stay well inside it.
+constexpr double RelTolerance = 1e-3;
+constexpr double AbsTolerance = 1e-5;
+
+enum class Verdict { Pass, Fail, Unsupported };
+
+struct Outcome {
+  Verdict verdict;
+  std::string detail; // why it failed or is unsupported; for -v on a pass
+};
+
+std::vector<std::string> sortedSubdirs(const std::string &dir, llvm::StringRef prefix = "") {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+    llvm::StringRef name = llvm::sys::path::filename(it->path());
+    if (name.startswith(prefix) && llvm::sys::fs::is_directory(it->path()))
+      out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool isCase(const std::string &dir) {
+  llvm::SmallString<256> model(dir);
+  llvm::sys::path::append(model, "model.onnx");
+  return llvm::sys::fs::exists(model);
+}
+
+/// NAME_0.pb, NAME_1.pb, ... until one is missing.
+std::vector<std::string> numberedFiles(const std::string &dir, const char *name) {
+  std::vector<std::string> files;
+  for (int i = 0;; ++i) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, fmt::format("{}_{}.pb", name, i));
+    if (!llvm::sys::fs::exists(path))
+      return files;
+    files.push_back(std::string(path));
+  }
+}
+
+std::string indexString(const Dims &dims, int64_t linear) {
+  Dims idx(dims.size());
+  for (size_t d = dims.size(); d-- > 0;) {
+    idx[d] = linear % dims[d];
+    linear /= dims[d];
+  }
+  return fmt::format("[{}]", fmt::join(idx, ","));
+}
+
+/// Compares one output; an error message when it is out of tolerance.
+/// `maxError` receives the largest absolute difference.
+std::optional<std::string> compare(const std::string &where, const Tensor &got,
+                                   const Tensor &want, double &maxError) {
+  if (got.type != want.type)
+    return fmt::format("{} is {}, expected {}", where, got.type.str(), want.type.str());
+  int64_t worst = -1;
+  double worstRatio = 1.0; // only elements beyond tolerance (ratio > 1) count
+  for (int64_t i = 0; i < got.numElements(); ++i) {
+    double g = got.at(i), w = want.at(i);
+    if (g == w || (std::isnan(g) && std::isnan(w)))
+      continue;
+    double err = std::fabs(g - w);
+    if (std::isnan(err))
+      err = INFINITY;
+    maxError = std::max(maxError, err);
+    double ratio = err / (AbsTolerance + RelTolerance * std::fabs(w));
+    if (ratio > worstRatio)
+      worstRatio = ratio, worst = i;
+  }
+  if (worst < 0)
+    return std::nullopt;
+  double g = got.at(worst), w = want.at(worst);
+  return fmt::format("max error {:.6g} at {}{} (tolerance {:.6g}: got {:.8g}, expected {:.8g})",
+                     std::fabs(g - w), where, indexString(got.dims(), worst),
+                     AbsTolerance + RelTolerance * std::fabs(w), g, w);
+}
+
+Outcome runCase(const std::string &dir, const ExecOptions &exec) {
+  llvm::SmallString<256> model(dir);
+  llvm::sys::path::append(model, "model.onnx");
+  llvm::Expected<std::unique_ptr<Graph>> imported = importOnnxFile(std::string(model));
+  if (!imported)
+    return {Verdict::Unsupported, llvm::toString(imported.takeError())};
+  Graph &g = **imported;
+
+  std::vector<std::string> sets = sortedSubdirs(dir, "test_data_set_");
+  if (sets.empty())
+    return {Verdict::Fail, "no test_data_set_* folder"};
+  double maxError = 0;
+  for (const std::string &set : sets) {
+    // Name the data set in messages only when there are several.
+    std::string prefix =
+        sets.size() > 1 ? std::string(llvm::sys::path::filename(set)) + " " : "";
+    std::vector<std::string> inFiles = numberedFiles(set, "input");
+    std::vector<std::string> outFiles = numberedFiles(set, "output");
+    if (inFiles.size() != g.inputs.size())
+      return {Verdict::Fail, fmt::format("{}has {} inputs, the imported graph {}", prefix,
+                                         inFiles.size(), g.inputs.size())};
+    if (outFiles.size() != g.outputs.size())
+      return {Verdict::Fail, fmt::format("{}has {} outputs, the imported graph {}", prefix,
+                                         outFiles.size(), g.outputs.size())};
+    std::vector<Tensor> inputs;
+    for (size_t i = 0; i < inFiles.size(); ++i) {
+      llvm::Expected<Tensor> t = readTensorProto(inFiles[i]);
+      if (!t)
+        return {Verdict::Fail, fmt::format("{}input_{}.pb: {}", prefix, i,
+                                           llvm::toString(t.takeError()))};
+      if (t->type != g.inputs[i]->type)
+        return {Verdict::Fail,
+                fmt::format("{}input_{}.pb holds {}, the graph's input '{}' is {}", prefix, i,
+                            t->type.str(), displayName(g.inputs[i]->name),
+                            g.inputs[i]->type.str())};
+      inputs.push_back(std::move(*t));
+    }
+    llvm::Expected<std::vector<Tensor>> outputs = executeGraph(g, inputs, exec);
+    if (!outputs)
+      return {Verdict::Fail, prefix + llvm::toString(outputs.takeError())};
+    for (size_t i = 0; i < outFiles.size(); ++i) {
+      llvm::Expected<Tensor> want = readTensorProto(outFiles[i]);
+      if (!want)
+        return {Verdict::Fail, fmt::format("{}output_{}.pb: {}", prefix, i,
+                                           llvm::toString(want.takeError()))};
+      std::string where = prefix + displayName(g.outputs[i]->name);
+      if (auto bad = compare(where, (*outputs)[i], *want, maxError))
+        return {Verdict::Fail, *bad};
+    }
+  }
+  return {Verdict::Pass, fmt::format("{} data set{}, max error {:.3g}", sets.size(),
+                                     sets.size() == 1 ? "" : "s", maxError)};
+}
+
+} // namespace
+
+int conformanceMain(int argc, char **argv) {
+  Args args("conformance", "DIR...",
+            fmt::format("Run ONNX backend test folders (model.onnx + test_data_set_*/), or\n"
+                        "folders of them, and compare every output elementwise:\n"
+                        "|got - expected| <= {} + {} * |expected|.",
+                        AbsTolerance, RelTolerance));
+  std::vector<std::string> dirs;
+  bool reference = false, verbose = false;
+  args.flag("--reference", &reference, "run the reference interpreter");
+  args.flag("-v", &verbose, "also say why cases passed (data sets, max error)");
+  args.positionals(&dirs, 1, -1);
+  if (int rc = args.parse(argc, argv); rc >= 0)
+    return rc;
+
+  std::vector<std::string> cases;
+  for (const std::string &dir : dirs) {
+    if (!llvm::sys::fs::is_directory(dir)) {
+      fmt::print(stderr, "error: {}: not a directory\n", dir);
+      return 1;
+    }
+    if (isCase(dir)) {
+      cases.push_back(dir);
+      continue;
+    }
+    size_t before = cases.size();
+    for (const std::string &sub : sortedSubdirs(dir))
+      if (isCase(sub))
+        cases.push_back(sub);
+    if (cases.size() == before) {
+      fmt::print(stderr, "error: {}: no model.onnx in it or in its subfolders\n", dir);
+      return 1;
+    }
+  }
+
+  ExecOptions exec;
+  exec.engine = reference ? Engine::Reference : Engine::Compiled;
+  exec.threads = defaultThreads();
+  int passed = 0, failed = 0, unsupported = 0;
+  for (const std::string &dir : cases) {
+    std::string name(llvm::sys::path::filename(llvm::StringRef(dir).rtrim('/')));
+    Outcome o = runCase(dir, exec);
+    switch (o.verdict) {
+    case Verdict::Pass:
+      ++passed;
+      if (verbose)
+        fmt::print("PASS {}: {}\n", name, o.detail);
+      else
+        fmt::print("PASS {}\n", name);
+      break;
+    case Verdict::Fail:
+      ++failed;
+      fmt::print("FAIL {}: {}\n", name, o.detail);
+      break;
+    case Verdict::Unsupported:
+      ++unsupported;
+      fmt::print("UNSUPPORTED {}: {}\n", name, o.detail);
+      break;
+    }
+    std::fflush(stdout);
+  }
+  fmt::print("{} passed, {} failed, {} unsupported\n", passed, failed, unsupported);
+  return failed ? 1 : 0;
+}
+
+} // namespace kiln::cli

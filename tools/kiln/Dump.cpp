@@ -1,0 +1,107 @@
+//===- Dump.cpp - kiln dump: the IR of a model at any stage ---------------===//
+
+#include "tools/kiln/Args.h"
+#include "tools/kiln/Commands.h"
+
+#include "compiler/ir/Printer.h"
+#include "frontend/OnnxImporter.h"
+#ifdef KILN_HAVE_PASSES
+#include "compiler/passes/Pipeline.h"
+#endif
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cstdio>
+#include <fmt/format.h>
+
+namespace kiln::cli {
+
+namespace {
+/// fp32 lanes of this machine's widest vectors; sets the blocked layout.
+int hostVectorLanes() {
+  llvm::StringMap<bool> features;
+  if (llvm::sys::getHostCPUFeatures(features)) {
+    if (features.lookup("avx512f"))
+      return 16;
+    if (features.lookup("avx2") || features.lookup("avx"))
+      return 8;
+  }
+  return 4;
+}
+
+std::string render(const Graph &g, const std::string &format) {
+  if (format == "json")
+    return printJson(g);
+  if (format == "dot")
+    return printDot(g);
+  return printText(g);
+}
+} // namespace
+
+int dumpMain(int argc, char **argv) {
+  Args args("dump", "MODEL",
+            "Print kiln's IR of an ONNX model: as imported, or after the optimization\n"
+            "pipeline (all of it, or up to one pass).");
+  std::string format = "text", stage = "imported", after, output;
+  int64_t batch = 1, lanes = 0;
+  bool printAfterAll = false;
+  std::vector<std::string> pos;
+  args.option("--format", &format, "text|json|dot", "output format (default text)");
+  args.option("--stage", &stage, "imported|optimized", "which IR to print (default imported)");
+  args.option("--after", &after, "PASS", "print the IR after this pass ('kiln passes' lists them)");
+  args.flag("--print-after-all", &printAfterAll, "print the IR after every pass");
+  args.option("--batch", &batch, "N", "value for a symbolic batch dimension (default 1)");
+  args.option("--vector-lanes", &lanes, "N",
+              "fp32 lanes of the target's vectors for layout decisions (default: this host)");
+  args.option("-o", &output, "FILE", "write to FILE instead of stdout");
+  args.positionals(&pos, 1, 1);
+  if (int rc = args.parse(argc, argv); rc >= 0)
+    return rc;
+  if (format != "text" && format != "json" && format != "dot")
+    return usageError("dump", fmt::format("unknown format '{}' (text, json or dot)", format));
+  if (stage != "imported" && stage != "optimized")
+    return usageError("dump", fmt::format("unknown stage '{}' (imported or optimized)", stage));
+  if (batch < 1)
+    return usageError("dump", "--batch must be at least 1");
+  const std::string &path = pos[0];
+
+  ImportOptions opts;
+  opts.batch = batch;
+  auto graph = importOnnxFile(path, opts);
+  if (!graph) {
+    fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(graph.takeError()));
+    return 1;
+  }
+
+  std::FILE *out = stdout;
+  if (!output.empty() && !(out = std::fopen(output.c_str(), "w"))) {
+    fmt::print(stderr, "error: {}: cannot write\n", output);
+    return 1;
+  }
+  bool optimize = stage == "optimized" || !after.empty() || printAfterAll;
+  if (optimize) {
+#ifdef KILN_HAVE_PASSES
+    PassOptions passOpts;
+    passOpts.vectorLanes = lanes > 0 ? int(lanes) : hostVectorLanes();
+    passOpts.verifyEach = true;
+    auto afterEach = [&](const PassInfo &p, const Graph &g) {
+      if (printAfterAll)
+        fmt::print(out, "// after {}\n{}\n", p.name, render(g, format));
+    };
+    if (auto err = runPipeline(**graph, passOpts, after, afterEach)) {
+      fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(std::move(err)));
+      return 1;
+    }
+#else
+    (void)lanes;
+#endif
+  }
+  if (!printAfterAll)
+    fmt::print(out, "{}", render(**graph, format));
+  if (out != stdout)
+    std::fclose(out);
+  return 0;
+}
+
+} // namespace kiln::cli

@@ -1,0 +1,27 @@
+//===- Passes.cpp - `kiln passes`: list the optimization pipeline ---------===//
+//
+//   kiln passes
+//
+// One line per pass, in pipeline order: the name `kiln dump --after` takes,
+// then what the pass does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/passes/Pipeline.h"
+#include "tools/kiln/Args.h"
+#include "tools/kiln/Commands.h"
+
+#include <fmt/format.h>
+
+namespace kiln::cli {
+
+int passesMain(int argc, char **argv) {
+  Args args("passes", "", "List the optimization pipeline in order.");
+  if (int rc = args.parse(argc, argv); rc >= 0)
+    return rc;
+  for (const PassInfo &p : passPipeline())
+    fmt::print("{:<18} {}\n", p.name, p.description);
+  return 0;
+}
+
+} // namespace kiln::cli

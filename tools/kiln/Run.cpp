@@ -1,0 +1,192 @@
+//===- Run.cpp - kiln run: a model on inputs, outputs to .npy -------------===//
+//
+//   kiln run model.onnx --input data=cat.npy --output-dir out/
+//   kiln run model.onnx --random-input 1 --reference
+//
+// Imports the model, reads or generates one tensor per graph input, runs the
+// graph through executeGraph (Execute.h: the seam where compiled code plugs
+// in), prints a summary of each output and writes it as NAME.npy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/kiln/Args.h"
+#include "tools/kiln/Commands.h"
+#include "tools/kiln/Execute.h"
+#include "tools/kiln/TensorIO.h"
+
+#include "compiler/ir/Diagnostics.h"
+#include "frontend/OnnxImporter.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace kiln::cli {
+
+namespace {
+
+int fail(const std::string &file, const std::string &message) {
+  fmt::print(stderr, "error: {}: {}\n", file, message);
+  return 1;
+}
+int fail(const std::string &file, llvm::Error err) {
+  return fail(file, llvm::toString(std::move(err)));
+}
+
+/// A file name for a value name: path separators and odd bytes become '_'.
+std::string fileNameFor(const std::string &valueName) {
+  std::string s;
+  for (unsigned char c : valueName)
+    s += (std::isalnum(c) || c == '.' || c == '-' || c == '_') ? char(c) : '_';
+  if (s.empty() || s == "." || s == "..")
+    s = "output_" + s;
+  return s;
+}
+
+/// min/max/mean of all elements; the top-5 per row of an [N,K] output, K >= 10.
+void printSummary(const std::string &name, const Tensor &t) {
+  fmt::print("output '{}' {}", displayName(name), t.type.str());
+  int64_t n = t.numElements(), nans = 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = t.at(i);
+    if (std::isnan(v)) {
+      ++nans;
+      continue;
+    }
+    lo = std::min(lo, v), hi = std::max(hi, v), sum += v;
+  }
+  if (n > nans)
+    fmt::print(": min {:.6g} max {:.6g} mean {:.6g}", lo, hi, sum / double(n - nans));
+  if (nans)
+    fmt::print(" ({} NaN)", nans);
+  fmt::print("\n");
+
+  if (t.rank() != 2 || t.dims()[1] < 10)
+    return;
+  const int64_t K = t.dims()[1];
+  for (int64_t row = 0; row < t.dims()[0]; ++row) {
+    std::vector<int64_t> idx(size_t(K));
+    std::iota(idx.begin(), idx.end(), 0);
+    auto value = [&](int64_t k) {
+      double v = t.at(row * K + k);
+      return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+    };
+    std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](int64_t a, int64_t b) {
+      return value(a) > value(b) || (value(a) == value(b) && a < b);
+    });
+    std::string top;
+    for (size_t i = 0; i < 5; ++i)
+      top += fmt::format("{}{} ({:.6g})", i ? ", " : "", idx[i], t.at(row * K + idx[i]));
+    fmt::print("  [{}] top-5: {}\n", row, top);
+  }
+}
+
+} // namespace
+
+int runMain(int argc, char **argv) {
+  Args args("run", "MODEL",
+            "Run an ONNX model and print a summary of its outputs.\n\n"
+            "Inputs come from .npy ('<f4'/'<i8', C order) or .pb (onnx.TensorProto)\n"
+            "files; inputs without a file are random with --random-input: floats\n"
+            "uniform in [-1, 1) from SplitMix64(SEED, input index), reproducible.\n"
+            "Until the code generator's JIT is wired in, compiled execution also\n"
+            "uses the reference interpreter.");
+  std::vector<std::string> positionals, inputSpecs;
+  std::string outputDir;
+  int64_t seed = -1, batch = 1;
+  bool reference = false;
+  args.list("--input", &inputSpecs, "NAME=FILE", "an input tensor (.npy or .pb); repeatable");
+  args.option("--random-input", &seed, "SEED", "random values for inputs given no file");
+  args.option("--output-dir", &outputDir, "DIR", "write each output as DIR/NAME.npy");
+  args.flag("--reference", &reference, "run the reference interpreter");
+  args.option("--batch", &batch, "N", "batch size for a symbolic leading dimension");
+  args.positionals(&positionals, 1, 1);
+  if (int rc = args.parse(argc, argv); rc >= 0)
+    return rc;
+  const std::string &model = positionals[0];
+  if (batch < 1)
+    return usageError("run", fmt::format("--batch must be at least 1, got {}", batch));
+  if (seed < -1)
+    return usageError("run", "--random-input takes a non-negative seed");
+
+  ImportOptions importOpts;
+  importOpts.batch = batch;
+  llvm::Expected<std::unique_ptr<Graph>> imported = importOnnxFile(model, importOpts);
+  if (!imported)
+    return fail(model, imported.takeError());
+  Graph &g = **imported;
+
+  // One tensor per graph input: from --input, else random, else an error.
+  std::vector<std::optional<Tensor>> slots(g.inputs.size());
+  for (const std::string &spec : inputSpecs) {
+    size_t eq = spec.find('=');
+    std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
+    std::string file = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    size_t slot = g.inputs.size();
+    for (size_t i = 0; i < g.inputs.size(); ++i)
+      if (g.inputs[i]->name == name)
+        slot = i;
+    if (eq == std::string::npos && g.inputs.size() == 1)
+      slot = 0; // --input FILE names the only input
+    if (slot == g.inputs.size()) {
+      std::vector<std::string> names;
+      for (const Value *v : g.inputs)
+        names.push_back("'" + displayName(v->name) + "'");
+      return fail(model, fmt::format("--input {}: the graph's inputs are {}",
+                                     displayName(spec), fmt::join(names, ", ")));
+    }
+    llvm::Expected<Tensor> t = readTensorFile(file);
+    if (!t)
+      return fail(file, t.takeError());
+    const Value *v = g.inputs[slot];
+    if (t->type != v->type)
+      return fail(file, fmt::format("input '{}' expects {}, the file holds {}",
+                                    displayName(v->name), v->type.str(), t->type.str()));
+    slots[slot] = std::move(*t);
+  }
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const Value *v = g.inputs[i];
+    if (!slots[i] && seed < 0)
+      return fail(model, fmt::format("input '{}' ({}) has no value: pass --input {}=FILE "
+                                     "or --random-input SEED",
+                                     displayName(v->name), v->type.str(), displayName(v->name)));
+    if (!slots[i] && !hasTensorData(v->type.dtype))
+      return fail(model, fmt::format("input '{}' has type {}: kiln computes in f32 and i64",
+                                     displayName(v->name), v->type.str()));
+    inputs.push_back(slots[i] ? std::move(*slots[i]) : randomTensor(v->type, uint64_t(seed), i));
+  }
+
+  ExecOptions exec;
+  exec.engine = reference ? Engine::Reference : Engine::Compiled;
+  exec.threads = defaultThreads();
+  llvm::Expected<std::vector<Tensor>> outputs = executeGraph(g, inputs, exec);
+  if (!outputs)
+    return fail(model, outputs.takeError());
+
+  if (!outputDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+      return fail(outputDir, fmt::format("cannot create directory: {}", ec.message()));
+  }
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    const std::string &name = g.outputs[i]->name;
+    printSummary(name, (*outputs)[i]);
+    if (outputDir.empty())
+      continue;
+    llvm::SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, fileNameFor(name) + ".npy");
+    if (llvm::Error err = writeNpy(std::string(path), (*outputs)[i]))
+      return fail(std::string(path), std::move(err));
+  }
+  return 0;
+}
+
+} // namespace kiln::cli
