@@ -27,6 +27,10 @@
 #                library architecture (e.g. aarch64-linux-gnu).
 #   OUTPUT_DIR   where <name>.o and <name>.h go; default
 #                ${CMAKE_CURRENT_BINARY_DIR}/kiln_models.
+#   WEIGHTS      embed (kiln's default) or an object file for the weights,
+#                relative to OUTPUT_DIR; that object goes into the library
+#                too (weights kept apart, e.g. to cache a slow weight object
+#                across code changes).
 #
 # The compiler is, in order: ${KILN_EXECUTABLE} if set, the `kiln` target of
 # the kiln source tree, or kiln::kiln from find_package(kiln).
@@ -90,8 +94,26 @@ function(kiln_add_model name)
   else()
     set(dir "${CMAKE_CURRENT_BINARY_DIR}/kiln_models")
   endif()
-  set(obj "${dir}/${name}${CMAKE_C_OUTPUT_EXTENSION}")
+  # The object is linked by the project's C (or C++) toolchain.
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if("C" IN_LIST languages)
+    set(link_language C)
+  elseif("CXX" IN_LIST languages)
+    set(link_language CXX)
+  else()
+    message(FATAL_ERROR "kiln_add_model(${name}): enable C or CXX in project()")
+  endif()
+  set(obj "${dir}/${name}${CMAKE_${link_language}_OUTPUT_EXTENSION}")
   set(hdr "${dir}/${name}.h")
+
+  set(outputs "${obj}" "${hdr}")
+  set(weights_obj)
+  if(K_WEIGHTS AND NOT K_WEIGHTS STREQUAL "embed")
+    cmake_path(ABSOLUTE_PATH K_WEIGHTS BASE_DIRECTORY "${dir}" NORMALIZE
+      OUTPUT_VARIABLE weights_obj)
+    set(K_WEIGHTS "${weights_obj}")
+    list(APPEND outputs "${weights_obj}")
+  endif()
 
   set(flags --name ${name})
   if(K_BATCH)
@@ -116,16 +138,17 @@ function(kiln_add_model name)
 
   file(MAKE_DIRECTORY "${dir}")
   add_custom_command(
-    OUTPUT "${obj}" "${hdr}"
+    OUTPUT ${outputs}
     COMMAND "${exe}" compile "${model}" -o "${obj}" --header "${hdr}" ${flags}
     DEPENDS "${model}" ${exe_dep} ${K_DEPENDS}
     COMMENT "kiln: compiling ${K_MODEL} into ${name}"
     VERBATIM)
 
   # A static library of one prebuilt object: users link it like any other.
-  add_library(${name} STATIC "${obj}" "${hdr}")
-  set_source_files_properties("${obj}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
-  set_target_properties(${name} PROPERTIES LINKER_LANGUAGE C)
+  add_library(${name} STATIC ${outputs})
+  set_source_files_properties("${obj}" ${weights_obj} PROPERTIES
+    EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  set_target_properties(${name} PROPERTIES LINKER_LANGUAGE ${link_language})
   target_include_directories(${name} PUBLIC "$<BUILD_INTERFACE:${dir}>")
   if(NOT TARGET Threads::Threads)
     find_package(Threads REQUIRED)

@@ -28,8 +28,11 @@ void importFlatten(NodeContext &c) {
   int64_t axis = c.attrInt("axis", 1);
   if (!x || c.failed())
     return;
+  int64_t rank = x->type.rank();
+  if (axis < -rank || axis > rank)
+    return c.failf("axis {} is out of range [{}, {}]", axis, -rank, rank);
   Attrs a;
-  a.set("axis", normalizeAxis(c, axis, x->type.rank() + 1, "axis"));
+  a.set("axis", axis < 0 ? axis + rank : axis);
   c.emit(OpKind::Flatten, {x}, a);
 }
 

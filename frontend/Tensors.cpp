@@ -297,14 +297,14 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
 llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_t batch) {
   std::string what = fmt::format("graph input '{}'", displayName(vi.name()));
   if (!vi.has_type() || !vi.type().has_tensor_type())
-    return tensorError(what, "is not a tensor");
+    return tensorError(what, "not a tensor (sequence and optional types are not supported)");
   const auto &tt = vi.type().tensor_type();
   TensorType type;
   if (!dtypeFromOnnx(tt.elem_type(), type.dtype))
     return tensorError(what, fmt::format("element type {} is not supported",
                                          onnxTypeName(tt.elem_type())));
   if (!tt.has_shape())
-    return tensorError(what, "has no shape; kiln needs static shapes");
+    return tensorError(what, "no shape is declared; kiln needs static shapes");
   if (tt.shape().dim_size() > limits::MaxRank)
     return tensorError(what, fmt::format("rank {} exceeds the limit of {}",
                                          tt.shape().dim_size(), limits::MaxRank));

@@ -69,19 +69,19 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   llvm::orc::JITDylib &jd = cm->jit_->getMainJITDylib();
   llvm::orc::SymbolMap symbols;
   auto add = [&](const char *name, void *addr) {
-    symbols[cm->jit_->mangleAndIntern(name)] = {
-        llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported};
+    symbols[cm->jit_->mangleAndIntern(name)] = llvm::JITEvaluatedSymbol(
+        llvm::pointerToJITTargetAddress(addr), llvm::JITSymbolFlags::Exported);
   };
   add("kiln_parallel_for", reinterpret_cast<void *>(&kiln_parallel_for));
   add("memcpy", reinterpret_cast<void *>(&::memcpy));
   add("memmove", reinterpret_cast<void *>(&::memmove));
   add("memset", reinterpret_cast<void *>(&::memset));
   if (auto e = jd.define(llvm::orc::absoluteSymbols(std::move(symbols))))
-    return std::move(e);
+    return e;
 
   if (auto e = cm->jit_->addIRModule(
           llvm::orc::ThreadSafeModule(std::move(emitted->code), std::move(ctx))))
-    return std::move(e);
+    return e;
   auto run = cm->jit_->lookup(eo.name + "_run");
   if (!run)
     return run.takeError();

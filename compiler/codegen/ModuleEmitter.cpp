@@ -329,7 +329,7 @@ llvm::Expected<EmittedModel> Emitter::run(llvm::TargetMachine &tm) {
 
   progress("linking kernels", 0, 1);
   if (auto e = linkKernels(*m_, target_))
-    return std::move(e);
+    return e;
   for (const std::string &k : kernelNames_) {
     llvm::Function *f = m_->getFunction(k);
     if (!f || f->isDeclaration())

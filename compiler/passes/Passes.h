@@ -13,7 +13,8 @@
 
 namespace kiln {
 
-/// Identity and inference Dropout disappear; their readers read the input.
+/// Identity, inference Dropout and 1x1 unit-stride pools disappear; their
+/// readers read the input.
 bool removeIdentity(Graph &g, const PassOptions &opts);
 /// Nodes whose inputs are all constants (and Shape of any value) become
 /// constants; nodes left without readers are removed.

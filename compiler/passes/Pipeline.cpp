@@ -14,7 +14,8 @@ const std::vector<PassInfo> &passPipeline() {
   static const std::vector<PassInfo> pipeline = {
       // Exporters' no-ops go first so that every later pattern sees producers
       // and consumers next to each other.
-      {"remove-identity", "remove Identity and inference Dropout", removeIdentity},
+      {"remove-identity", "remove Identity, inference Dropout and 1x1 unit-stride pools",
+       removeIdentity},
       // Weight preprocessing and leftover shape arithmetic become constants,
       // which the folds and fusions below require.
       {"fold-constants", "evaluate nodes whose operands are all constants",

@@ -1,7 +1,10 @@
-//===- RemoveIdentity.cpp - Drop Identity and inference Dropout -----------===//
+//===- RemoveIdentity.cpp - Drop ops that copy their input ----------------===//
 //
 // %y = Identity(%x)  ==>  readers of %y read %x
 // %y = Dropout(%x)   ==>  readers of %y read %x        (inference: identity)
+// %y = MaxPool|AveragePool(%x) {kernel=1x1 strides=1x1 pads=0}
+//                    ==>  readers of %y read %x        (torchvision VGG's
+//                                                       adaptive pool at 7x7)
 // %x = op(...); %y = Identity(%x), %y a graph output
 //                    ==>  %y = op(...)                 (the output's name stays)
 //
@@ -19,8 +22,19 @@ namespace kiln {
 
 namespace {
 
+/// A 1x1 window with unit stride and no padding copies its input.
+bool isUnitPool(const Node &n) {
+  if (n.op != OpKind::MaxPool && n.op != OpKind::AveragePool)
+    return false;
+  auto all = [](const std::vector<int64_t> &v, int64_t x) {
+    return std::all_of(v.begin(), v.end(), [x](int64_t e) { return e == x; });
+  };
+  return all(n.attrs.getInts("kernel"), 1) && all(n.attrs.getInts("strides"), 1) &&
+         all(n.attrs.getInts("pads"), 0) && n.input(0)->type == n.output()->type;
+}
+
 bool tryRemove(Graph &g, Node *n) {
-  if (n->op != OpKind::Identity && n->op != OpKind::Dropout)
+  if (n->op != OpKind::Identity && n->op != OpKind::Dropout && !isUnitPool(*n))
     return false;
   if (!n->fused.empty())
     return false;

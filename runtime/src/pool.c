@@ -1,4 +1,4 @@
-/*===- pool.c - Static-partition thread pool for generated loops -----------===*\
+/*===- pool.c - Static-partition thread pool for generated loops ----------===*\
 |*                                                                          *|
 |* One owner at a time (the `busy` word) hands each worker a range through  *|
 |* the worker's own `seq` word, runs range 0 itself, and waits for the      *|
@@ -56,8 +56,8 @@ typedef struct kiln_worker {
 } kiln_worker;
 
 struct kiln_pool {
-  int threads;     /* caller + workers */
-  int started;     /* workers actually running (threads - 1 once created) */
+  int threads; /* caller + workers */
+  int started; /* workers actually running (threads - 1 once created) */
   kiln_worker *workers;
   _Atomic uint32_t stop;
 
@@ -220,9 +220,8 @@ void kiln_parallel_for(kiln_pool *pool, int64_t count, kiln_task_fn fn,
     parts = count;
   uint32_t idle = 0;
   if (parts == 1 ||
-      !atomic_compare_exchange_strong_explicit(&pool->busy, &idle, 1,
-                                               memory_order_acquire,
-                                               memory_order_relaxed)) {
+      !atomic_compare_exchange_strong_explicit(
+          &pool->busy, &idle, 1, memory_order_acquire, memory_order_relaxed)) {
     fn(ctx, 0, count);
     return;
   }

@@ -1,4 +1,4 @@
-/*===- status.c - Descriptions of kiln_status codes ------------------------===*/
+/*===- status.c - Descriptions of kiln_status codes -----------------------===*/
 
 #include "kiln/runtime.h"
 

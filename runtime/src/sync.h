@@ -53,8 +53,8 @@ static inline int64_t kiln_now_ns(void) {
 static inline void kiln_futex_wait(_Atomic uint32_t *word, uint32_t expected) {
 #ifdef __linux__
   /* _Atomic uint32_t has the representation of uint32_t, as futex needs. */
-  syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL,
-          NULL, 0);
+  syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL,
+          0);
 #else
   (void)word;
   (void)expected;

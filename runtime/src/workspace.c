@@ -1,4 +1,4 @@
-/*===- workspace.c - Aligned memory for workspaces and tensors -------------===*/
+/*===- workspace.c - Aligned memory for workspaces and tensors ------------===*/
 
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* posix_memalign */

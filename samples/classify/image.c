@@ -1,4 +1,4 @@
-/*===- image.c - PPM reading, bilinear resize, ImageNet normalization ------===*/
+/*===- image.c - PPM reading, bilinear resize, ImageNet normalization -----===*/
 
 #include "image.h"
 
@@ -22,8 +22,7 @@ static int is_space(unsigned char c) {
 
 /* Reads one unsigned decimal header field, skipping whitespace and
  * comments before it. Returns -1 when there is none or it overflows. */
-static long header_field(const unsigned char *data, size_t size,
-                         size_t *pos) {
+static long header_field(const unsigned char *data, size_t size, size_t *pos) {
   for (;;) {
     while (*pos < size && is_space(data[*pos]))
       ++*pos;
@@ -46,8 +45,7 @@ static long header_field(const unsigned char *data, size_t size,
 }
 
 int classify_parse_ppm(const unsigned char *data, size_t size,
-                       classify_image *image, char *error,
-                       size_t error_size) {
+                       classify_image *image, char *error, size_t error_size) {
   image->width = image->height = 0;
   image->rgb = NULL;
   if (size < 2 || data[0] != 'P' || data[1] != '6') {
@@ -83,8 +81,8 @@ int classify_parse_ppm(const unsigned char *data, size_t size,
   const unsigned char *p = data + pos;
   float scale = 1.0f / (float)maxval;
   for (size_t i = 0; i < samples; ++i) {
-    unsigned v = bytes_per_sample == 2 ? (unsigned)p[2 * i] << 8 | p[2 * i + 1]
-                                       : p[i];
+    unsigned v =
+        bytes_per_sample == 2 ? (unsigned)p[2 * i] << 8 | p[2 * i + 1] : p[i];
     if (v > (unsigned)maxval)
       v = (unsigned)maxval;
     rgb[i] = (float)v * scale;
@@ -134,8 +132,8 @@ int classify_read_ppm(const char *path, classify_image *image, char *error,
 int classify_synthetic_image(int width, int height, classify_image *image) {
   image->width = width;
   image->height = height;
-  image->rgb = (float *)malloc((size_t)width * (size_t)height * 3 *
-                               sizeof(float));
+  image->rgb =
+      (float *)malloc((size_t)width * (size_t)height * 3 * sizeof(float));
   if (!image->rgb)
     return -1;
   for (int y = 0; y < height; ++y)

@@ -1,4 +1,4 @@
-/*===- main.c - classify: run a compiled image classifier ------------------===*\
+/*===- main.c - classify: run a compiled image classifier -----------------===*\
 |*                                                                          *|
 |*   classify-<model> [-t THREADS] [-n RUNS] [IMAGE]                        *|
 |*                                                                          *|
@@ -111,7 +111,8 @@ static int load_input(const char *path, const kiln_tensor_info *in,
       return -1;
     }
     if (!is_image) {
-      fprintf(stderr, "error: the model's input is not an RGB image [N,3,H,W]\n");
+      fprintf(stderr,
+              "error: the model's input is not an RGB image [N,3,H,W]\n");
       return -1;
     }
     if (classify_read_ppm(path, &image, error, sizeof error) != 0) {
@@ -169,7 +170,8 @@ int main(int argc, char **argv) {
 
   const kiln_model_info *info = &MODEL(_info);
   if (info->num_inputs != 1 || info->num_outputs < 1) {
-    fprintf(stderr, "error: classify needs a model with one input and an output\n");
+    fprintf(stderr,
+            "error: classify needs a model with one input and an output\n");
     return 1;
   }
   const kiln_tensor_info *in = &info->inputs[0], *out = &info->outputs[0];
@@ -180,7 +182,8 @@ int main(int argc, char **argv) {
   printf("\n");
 
   float *input = (float *)kiln_workspace_alloc((size_t)in->elements * 4);
-  float **outputs = (float **)calloc((size_t)info->num_outputs, sizeof *outputs);
+  float **outputs =
+      (float **)calloc((size_t)info->num_outputs, sizeof *outputs);
   void *workspace = kiln_workspace_alloc(MODEL(_workspace_size)());
   int ok = input && outputs && workspace;
   for (int32_t o = 0; ok && o < info->num_outputs; ++o)

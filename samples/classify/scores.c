@@ -1,4 +1,4 @@
-/*===- scores.c - Softmax detection, top-k, medians ------------------------===*/
+/*===- scores.c - Softmax detection, top-k, medians -----------------------===*/
 
 #include "scores.h"
 

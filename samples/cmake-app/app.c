@@ -1,4 +1,4 @@
-/*===- app.c - Run a compiled model on zeros -------------------------------===*\
+/*===- app.c - Run a compiled model on zeros ------------------------------===*\
 |*                                                                          *|
 |* The smallest complete user of kiln: the model was compiled by            *|
 |* kiln_add_model(model ...) into model.o + model.h. Prints each output's   *|

@@ -37,8 +37,9 @@ static std::vector<int64_t> onnxPads(const Window &w) {
   return {w.pad[0], w.pad[1], w.pad[0] + w.extraEnd[0], w.pad[1] + w.extraEnd[1]};
 }
 
-ModelBuilder::ModelBuilder(int64_t opset, uint64_t seed)
-    : graph_(model_.mutable_graph()), opset_(opset), seed_(seed) {
+ModelBuilder::ModelBuilder(int64_t opset, uint64_t seed, std::string model)
+    : graph_(model_.mutable_graph()), opset_(opset), seed_(seed),
+      modelName_(std::move(model)) {
   model_.set_ir_version(onnx::IR_VERSION);
   auto *op = model_.add_opset_import();
   op->set_domain("");

@@ -60,8 +60,10 @@ struct Window {
 class ModelBuilder {
 public:
   /// A model for the default ONNX domain at `opset`; parameters are drawn
-  /// from streams seeded by `seed`.
-  ModelBuilder(int64_t opset, uint64_t seed);
+  /// from streams seeded by `seed` and named `<model>/<initializer>`, so two
+  /// models never share weights and a tensor's values do not depend on when
+  /// it is generated.
+  ModelBuilder(int64_t opset, uint64_t seed, std::string model);
 
   int64_t opset() const { return opset_; }
   onnx::ModelProto &model() { return model_; }
@@ -123,7 +125,9 @@ public:
   /// Adds a float initializer and returns its data to be filled in place.
   float *initializer(const std::string &name, const std::vector<int64_t> &dims);
   /// A stream for the parameters of `name`.
-  Rng rng(const std::string &name) const { return Rng::forName(seed_, name); }
+  Rng rng(const std::string &name) const {
+    return Rng::forName(seed_, modelName_ + "/" + name);
+  }
 
   /// The first problem met (an input too small for a window), or empty.
   const std::string &error() const { return error_; }
@@ -144,6 +148,7 @@ private:
   onnx::GraphProto *graph_;
   int64_t opset_;
   uint64_t seed_;
+  std::string modelName_;
   int64_t parameters_ = 0;
   bool calibrate_ = false;
   std::string error_;

@@ -58,7 +58,7 @@ llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &n
   if (o.batch == 0 || o.batch < -1)
     return makeError(fmt::format("bad batch size {}", o.batch));
 
-  auto b = std::make_unique<ModelBuilder>(o.opset, o.seed);
+  auto b = std::make_unique<ModelBuilder>(o.opset, o.seed, name);
   if (llvm::Error e = model->build(*b, o, name))
     return e;
   if (!b->error().empty())

@@ -84,6 +84,14 @@ while IFS=$'\t' read -r -a fields; do
       fail "$name" "$cmd" "no line starting with 'error: ' on stderr" "$err"
       continue
     fi
+    # The needles are matched against the message alone: the file name holds
+    # the case name, which would match anything.
+    prefix="error: $corpus/$name.onnx: "
+    if [ "${line#"$prefix"}" = "$line" ]; then
+      fail "$name" "$cmd" "error line does not start with '$prefix'" "$err"
+      continue
+    fi
+    line=${line#"$prefix"}
     if [ "${#line}" -gt 1000 ]; then
       fail "$name" "$cmd" "error line is ${#line} bytes long (max 1000)" "$err"
       continue

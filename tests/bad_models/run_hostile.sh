@@ -7,10 +7,10 @@
 #     -Werror, and a C program linked with the object runs; when it also has
 #     `run`, its output matches `kiln run --reference`.
 #
-#   run_hostile.sh KILN GENERATOR WORKDIR [SANITIZED(0|1)]
+#   run_hostile.sh KILN GENERATOR WORKDIR [SANITIZED(0|1) [KILN_COMPARE]]
 set -uo pipefail
 
-kiln=$1 generator=$2 work=$3 sanitized=${4:-0}
+kiln=$1 generator=$2 work=$3 sanitized=${4:-0} compare=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 model=$work/hostile.onnx
@@ -19,10 +19,22 @@ model=$work/hostile.onnx
 failures=0
 fail() { failures=$((failures + 1)); echo "FAIL: $*"; }
 
-# compare_with_reference: `kiln run --reference` on the same input must give
-# the compiled output. Filled in once `kiln run` lands.
+# compare_with_reference: `kiln run --reference` on the input the C program
+# used must give its output, within kiln-compare's tolerance (tests/e2e).
 compare_with_reference() {
-  echo "NOTE: comparison with kiln run --reference not wired yet"
+  if [ -z "$compare" ] || [ ! -x "$compare" ]; then
+    echo "NOTE: kiln-compare is not built; compiled output not compared with the reference"
+    return
+  fi
+  rm -rf "$work/ref"
+  if ! "$kiln" run "$model" --reference --input "in\"put'=$work/input.npy" \
+      --output-dir "$work/ref" >"$work/run.out" 2>&1; then
+    fail "kiln run --reference failed:"; head -c 600 "$work/run.out"; echo
+    return
+  fi
+  local ref
+  ref=$(find "$work/ref" -name '*.npy' | head -1)
+  "$compare" "$ref" "$work/compiled.npy" || fail "compiled output differs from kiln run --reference"
 }
 
 for format in text json dot; do
@@ -71,26 +83,46 @@ if grep -qaE '^(line|\\put)' "$work/hostile.text" 2>/dev/null; then
   fail "text dump has a raw newline from a name:"
   grep -naE '^(line|\\put)' "$work/hostile.text" | head -3
 fi
-# Dot: graphviz must accept it when it is installed; otherwise, at least no
-# raw newline may split a quoted label.
+# Dot: graphviz must accept it when it is installed. Either way, every quoted
+# string must close on its line: a raw newline or an unescaped quote from a
+# name would split or end it.
 if command -v dot >/dev/null; then
   dot -Tsvg "$work/hostile.dot" -o /dev/null 2>"$work/dot.err" || { fail "dot rejects the dot dump:"; head -5 "$work/dot.err"; }
-elif grep -qaE '^(line|\\put)' "$work/hostile.dot" 2>/dev/null; then
-  fail "dot dump has a raw newline from a name"
+fi
+if command -v node >/dev/null; then
+  node - "$work/hostile.dot" <<'EOF2' || fail "dot dump has a broken quoted string (see above)"
+const lines = require('fs').readFileSync(process.argv[2], 'utf8').split('\n');
+let bad = 0;
+lines.forEach((line, i) => {
+  let quoted = false;
+  for (let j = 0; j < line.length; ++j) {
+    if (quoted && line[j] === '\\') { ++j; continue; }
+    if (line[j] === '"') quoted = !quoted;
+  }
+  if (quoted) { console.log(`line ${i + 1}: unterminated string: ${line.slice(0, 80)}`); ++bad; }
+});
+const opens = (lines.join('\n').replace(/"(\\.|[^"\\])*"/g, '').match(/{/g) || []).length;
+const closes = (lines.join('\n').replace(/"(\\.|[^"\\])*"/g, '').match(/}/g) || []).length;
+if (opens !== closes) { console.log(`unbalanced braces outside strings: ${opens} { vs ${closes} }`); ++bad; }
+process.exit(bad ? 1 : 0);
+EOF2
 fi
 
 # Compiled code: only once `kiln compile` exists.
 if "$kiln" --help 2>/dev/null | grep -qE '^\s+compile\s'; then
   cc=${CC:-cc}
+  # An ASan-built runtime needs the sanitizer runtimes at link time.
+  san=()
+  [ "$sanitized" = 1 ] && san=(-fsanitize=address,undefined)
   if ! "$kiln" compile "$model" -o "$work/m.o" --header "$work/m.h" --name m 2>"$work/compile.err"; then
     fail "kiln compile failed:"; head -c 600 "$work/compile.err"; echo
   else
     rt=$(dirname "$kiln")/../lib
     inc=$here/../../runtime/include
     if ! "$cc" -std=c99 -Wall -Wextra -Werror -pedantic -I"$inc" -I"$work" -c \
-        "$here/hostile_main.c" -o "$work/main.o" 2>"$work/cc.err"; then
+        "$here/hostile_main.c" -o "$work/main.o" "${san[@]}" 2>"$work/cc.err"; then
       fail "the generated header does not compile as C99 -Wall -Werror:"; head -20 "$work/cc.err"
-    elif ! "$cc" "$work/main.o" "$work/m.o" -L"$rt" -lkiln_rt -lpthread -lm -o "$work/hostile_main" \
+    elif ! "$cc" "${san[@]}" "$work/main.o" "$work/m.o" -L"$rt" -lkiln_rt -lpthread -lm -o "$work/hostile_main" \
         2>"$work/link.err"; then
       fail "linking the C program failed:"; head -20 "$work/link.err"
     elif ! "$work/hostile_main" "$work/input.npy" "$work/compiled.npy" >"$work/main.out" 2>&1; then

@@ -196,3 +196,16 @@ TEST_CASE("fold-batchnorm leaves a conv with another reader unchanged") {
   CHECK(findNode(g, "c")->input(1) == w);
   CHECK(countOps(g, OpKind::ScaleShift) == 1);
 }
+
+TEST_CASE("remove-identity drops 1x1 unit-stride pools, keeps real ones") {
+  GraphBuilder b("pools", 3);
+  Value *x = b.input("x", {1, 2, 5, 5});
+  Value *r = b.node(OpKind::Relu, "r", {x});
+  Value *p1 = b.node(OpKind::AveragePool, "p1", {r}, avgPoolAttrs(1, 1, 0, 0));
+  Value *p2 = b.node(OpKind::MaxPool, "p2", {p1}, maxPoolAttrs(1, 2)); // strided: real
+  b.output(b.node(OpKind::Sigmoid, "y", {p2}));
+  Graph &g = b.graph();
+  checkPreserves(g, b.randomInputs(), [](Graph &g) { CHECK(removeIdentity(g, Opts)); });
+  CHECK(countOps(g, OpKind::AveragePool) == 0);
+  CHECK(countOps(g, OpKind::MaxPool) == 1);
+}

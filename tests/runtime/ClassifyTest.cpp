@@ -34,7 +34,8 @@ TEST_CASE("PPM: 8-bit pixels with comments in the header") {
                   {255, 0, 0, 0, 51, 255});
   Image img;
   char error[128];
-  REQUIRE(classify_parse_ppm(data.data(), data.size(), &img, error, sizeof error) == 0);
+  REQUIRE(classify_parse_ppm(data.data(), data.size(), &img, error,
+                             sizeof error) == 0);
   CHECK(img.width == 2);
   CHECK(img.height == 1);
   CHECK(img.rgb[0] == 1.0f);
@@ -47,7 +48,8 @@ TEST_CASE("PPM: 16-bit pixels are big-endian") {
   auto data = ppm("P6 1 1 65535\n", {0xff, 0xff, 0x80, 0x00, 0x00, 0x01});
   Image img;
   char error[128];
-  REQUIRE(classify_parse_ppm(data.data(), data.size(), &img, error, sizeof error) == 0);
+  REQUIRE(classify_parse_ppm(data.data(), data.size(), &img, error,
+                             sizeof error) == 0);
   CHECK(img.rgb[0] == 1.0f);
   CHECK(img.rgb[1] == doctest::Approx(32768.0 / 65535.0));
   CHECK(img.rgb[2] == doctest::Approx(1.0 / 65535.0));
@@ -68,14 +70,17 @@ TEST_CASE("PPM: malformed files are rejected with a reason") {
   for (const Case &c : cases) {
     Image img;
     char error[128] = "";
-    CHECK(classify_parse_ppm(c.data.data(), c.data.size(), &img, error, sizeof error) == -1);
+    CHECK(classify_parse_ppm(c.data.data(), c.data.size(), &img, error,
+                             sizeof error) == -1);
     CHECK(img.rgb == nullptr);
-    CHECK_MESSAGE(std::string(error).find(c.reason) != std::string::npos, error);
+    CHECK_MESSAGE(std::string(error).find(c.reason) != std::string::npos,
+                  error);
   }
 }
 
 TEST_CASE("PPM: read from a file") {
-  std::string path = std::string(KILN_BINARY_DIR) + "/tests/runtime/two-pixels.ppm";
+  std::string path =
+      std::string(KILN_BINARY_DIR) + "/tests/runtime/two-pixels.ppm";
   auto data = ppm("P6\n2 1\n255\n", {10, 20, 30, 40, 50, 60});
   FILE *f = std::fopen(path.c_str(), "wb");
   REQUIRE(f);
@@ -100,8 +105,9 @@ TEST_CASE("resizing to the same size only normalizes") {
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < 3; ++y)
       for (int x = 0; x < 5; ++x)
-        CHECK(chw[(c * 3 + y) * 5 + x] ==
-              doctest::Approx((img.rgb[(y * 5 + x) * 3 + c] - Mean[c]) / Std[c]));
+        CHECK(
+            chw[(c * 3 + y) * 5 + x] ==
+            doctest::Approx((img.rgb[(y * 5 + x) * 3 + c] - Mean[c]) / Std[c]));
 }
 
 TEST_CASE("bilinear resize maps pixel centres onto pixel centres") {
@@ -111,13 +117,15 @@ TEST_CASE("bilinear resize maps pixel centres onto pixel centres") {
   auto data = ppm("P6 2 1 255\n", {0, 0, 0, 255, 255, 255});
   Image img;
   char error[64];
-  REQUIRE(classify_parse_ppm(data.data(), data.size(), &img, error, sizeof error) == 0);
+  REQUIRE(classify_parse_ppm(data.data(), data.size(), &img, error,
+                             sizeof error) == 0);
   std::vector<float> chw(3 * 4);
   classify_image_to_tensor(&img, 1, 4, chw.data());
   const float expected[4] = {0.0f, 0.25f, 0.75f, 1.0f};
   for (int c = 0; c < 3; ++c)
     for (int x = 0; x < 4; ++x)
-      CHECK(chw[c * 4 + x] == doctest::Approx((expected[x] - Mean[c]) / Std[c]));
+      CHECK(chw[c * 4 + x] ==
+            doctest::Approx((expected[x] - Mean[c]) / Std[c]));
   // Downscaling to 1x1 samples the midpoint of the two pixels.
   std::vector<float> down(3 * 1 * 1);
   classify_image_to_tensor(&img, 1, 1, down.data());

@@ -1,4 +1,4 @@
-//===- PoolTest.cpp - kiln_pool and kiln_parallel_for ----------------------===//
+//===- PoolTest.cpp - kiln_pool and kiln_parallel_for ---------------------===//
 //
 // The contract generated code relies on: every item of a loop is handed out
 // exactly once, in contiguous ranges that match the documented static split,
@@ -44,7 +44,8 @@ std::vector<std::pair<int64_t, int64_t>> expectedRanges(int64_t count,
   int64_t q = count / parts, r = count % parts;
   std::vector<std::pair<int64_t, int64_t>> ranges;
   for (int64_t t = 0; t < parts; ++t)
-    ranges.emplace_back(t * q + std::min(t, r), (t + 1) * q + std::min(t + 1, r));
+    ranges.emplace_back(t * q + std::min(t, r),
+                        (t + 1) * q + std::min(t + 1, r));
   return ranges;
 }
 

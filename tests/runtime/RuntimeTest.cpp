@@ -1,4 +1,4 @@
-//===- RuntimeTest.cpp - Status strings and workspace allocation -----------===//
+//===- RuntimeTest.cpp - Status strings and workspace allocation ----------===//
 
 #include "kiln/runtime.h"
 
@@ -19,10 +19,12 @@ TEST_CASE("every status code has its own description") {
     CHECK(seen.insert(text).second);
   }
   CHECK(std::string(kiln_status_string(KILN_OK)) == "ok");
-  CHECK(std::string(kiln_status_string(KILN_ERROR_NULL_ARGUMENT)) == "null argument");
+  CHECK(std::string(kiln_status_string(KILN_ERROR_NULL_ARGUMENT)) ==
+        "null argument");
   CHECK(std::string(kiln_status_string(KILN_ERROR_MISALIGNED)) ==
         "buffer not aligned to 64 bytes");
-  CHECK(std::string(kiln_status_string(KILN_ERROR_INTERNAL)) == "internal error");
+  CHECK(std::string(kiln_status_string(KILN_ERROR_INTERNAL)) ==
+        "internal error");
 }
 
 TEST_CASE("unknown status values are described, not crashed on") {

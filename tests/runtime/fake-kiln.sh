@@ -5,21 +5,24 @@
 # the model file, and emits a genuine object + header for "fakenet":
 #
 #   input  data   [B,3,16,12]
-#   output logits [B,10]   logits[c] = (c+1) * mean(data[:, c%3]) - c/10
+#   output logits [B,10]   logits[c] = w[c] * mean(data[:, c%3]) - c/10
+#                          w[c] = c+1: "weights", in their own object with
+#                          --weights FILE, as kiln compile does
 #
 # with the generated-code contract of kiln/runtime.h: NAME_workspace_size,
 # NAME_run (argument checks, kiln_parallel_for over the outputs), NAME_info.
 set -eu
 [ "${1:-}" = compile ] || { echo "fake-kiln: only 'compile' is supported" >&2; exit 2; }
 shift
-model= out= header= name= batch=1
+model= out= header= name= batch=1 weights=embed
 while [ $# -gt 0 ]; do
   case $1 in
     -o) out=$2; shift 2 ;;
     --header) header=$2; shift 2 ;;
     --name) name=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
-    --target|--cpu|--features|--emit|--weights) shift 2 ;;
+    --weights) weights=$2; shift 2 ;;
+    --target|--cpu|--features|--emit) shift 2 ;;
     -O*) shift ;;
     -*) echo "fake-kiln: unknown option $1" >&2; exit 2 ;;
     *) model=$1; shift ;;
@@ -64,6 +67,7 @@ static const kiln_tensor_info ins[1] = {{"data", 4, in_shape, B * 3 * 16 * 12}};
 static const kiln_tensor_info outs[1] = {{"logits", 2, out_shape, B * 10}};
 const kiln_model_info ${N}_info = {"${N}", 1, 1, ins, outs, B * 64};
 size_t ${N}_workspace_size(void) { return B * 64; }
+extern const float ${N}_weights[10];
 struct job { const float *x; float *y; float *means; };
 static void channel_means(void *p, int64_t begin, int64_t end) {
   struct job *j = (struct job *)p;
@@ -77,7 +81,7 @@ static void logits(void *p, int64_t begin, int64_t end) {
   struct job *j = (struct job *)p;
   for (int64_t i = begin; i < end; ++i) {
     int64_t b = i / 10, c = i % 10;
-    j->y[i] = (float)(c + 1) * j->means[b * 3 + c % 3] - (float)c / 10;
+    j->y[i] = ${N}_weights[c] * j->means[b * 3 + c % 3] - (float)c / 10;
   }
 }
 kiln_status ${N}_run(const float *const *inputs, float *const *outputs, void *workspace, kiln_pool *pool) {
@@ -89,4 +93,10 @@ kiln_status ${N}_run(const float *const *inputs, float *const *outputs, void *wo
   return KILN_OK;
 }
 C
+weights_c="const float ${N}_weights[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};"
+if [ "$weights" = embed ]; then
+  echo "$weights_c" >> "$src"
+else
+  echo "$weights_c" | ${CC:-cc} -x c -std=c99 -O2 -fPIC -c - -o "$weights"
+fi
 ${CC:-cc} -x c -std=c99 -O2 -fPIC -Wall -Werror -I"$runtime_include" -c "$src" -o "$out"

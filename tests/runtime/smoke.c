@@ -25,7 +25,8 @@ static void sum_range(void *ctx, int64_t begin, int64_t end) {
   struct sums *s = (struct sums *)ctx;
   /* Range t starts at t*q + min(t, r): recover t from the documented split. */
   int64_t q = Count / s->threads, r = Count % s->threads;
-  int64_t t = begin < r * (q + 1) ? begin / (q + 1) : r + (begin - r * (q + 1)) / q;
+  int64_t t =
+      begin < r * (q + 1) ? begin / (q + 1) : r + (begin - r * (q + 1)) / q;
   int64_t total = 0;
   for (int64_t i = begin; i < end; ++i)
     total += i;
@@ -67,10 +68,12 @@ int main(void) {
   kiln_pool_destroy(pool);
 
   for (int s = 0; s < KILN_STATUS_COUNT; ++s)
-    failures += check(strcmp(kiln_status_string((kiln_status)s), "unknown status") != 0,
-                      "status strings");
+    failures +=
+        check(strcmp(kiln_status_string((kiln_status)s), "unknown status") != 0,
+              "status strings");
   void *ws = kiln_workspace_alloc(1000);
-  failures += check(ws != NULL && (uintptr_t)ws % KILN_ALIGNMENT == 0, "aligned workspace");
+  failures += check(ws != NULL && (uintptr_t)ws % KILN_ALIGNMENT == 0,
+                    "aligned workspace");
   kiln_workspace_free(ws);
 
   if (failures)

@@ -14,6 +14,12 @@
 // handle); FAIL means it was imported and then computed something wrong, or
 // could not run. Exit status 1 when anything failed.
 //
+// kiln compiles for static shapes, so operands that set shapes or attributes
+// (Reshape's shape, Pad's pads, Clip's bounds, ...) must be constants. Many
+// ONNX tests feed them as graph inputs; such inputs are frozen: the data
+// set's tensor becomes an initializer of the model before import, which is
+// how an exporter would have written the model. -v names them.
+//
 //===----------------------------------------------------------------------===//
 
 #include "tools/kiln/Args.h"
@@ -25,13 +31,16 @@
 #include "frontend/OnnxImporter.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <fmt/format.h>
+#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <set>
 
 namespace kiln::cli {
 
@@ -117,17 +126,93 @@ std::optional<std::string> compare(const std::string &where, const Tensor &got,
                      AbsTolerance + RelTolerance * std::fabs(w), g, w);
 }
 
-Outcome runCase(const std::string &dir, const ExecOptions &exec) {
-  llvm::SmallString<256> model(dir);
-  llvm::sys::path::append(model, "model.onnx");
-  llvm::Expected<std::unique_ptr<Graph>> imported = importOnnxFile(std::string(model));
-  if (!imported)
-    return {Verdict::Unsupported, llvm::toString(imported.takeError())};
-  Graph &g = **imported;
+/// ONNX operands kiln needs as constants: they decide shapes or attributes.
+bool setsShapeOrAttribute(const std::string &opType, int operand) {
+  if (operand == 0)
+    return false;
+  return opType == "Reshape" || opType == "Pad" || opType == "Clip" ||
+         opType == "Unsqueeze" || opType == "Squeeze" || opType == "Dropout";
+}
 
+/// The graph inputs (not initializers) that feed such operands, by name.
+std::set<std::string> inputsToFreeze(const onnx::ModelProto &model) {
+  const onnx::GraphProto &g = model.graph();
+  std::set<std::string> inits, inputs, freeze;
+  for (const auto &t : g.initializer())
+    inits.insert(t.name());
+  for (const auto &in : g.input())
+    if (!inits.count(in.name()))
+      inputs.insert(in.name());
+  for (const auto &n : g.node())
+    for (int i = 0; i < n.input_size(); ++i)
+      if (setsShapeOrAttribute(n.op_type(), i) && inputs.count(n.input(i)))
+        freeze.insert(n.input(i));
+  return freeze;
+}
+
+/// Imports `model` with the inputs in `freeze` turned into initializers
+/// holding this data set's tensors. `dataFiles` receives the input files of
+/// the inputs that remain, in order.
+llvm::Expected<std::unique_ptr<Graph>> importFrozen(onnx::ModelProto model,
+                                                    const std::string &dir,
+                                                    const std::set<std::string> &freeze,
+                                                    const std::vector<std::string> &inFiles,
+                                                    std::vector<std::string> &dataFiles) {
+  onnx::GraphProto *g = model.mutable_graph();
+  std::set<std::string> inits;
+  for (const auto &t : g->initializer())
+    inits.insert(t.name());
+  google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> kept;
+  size_t file = 0; // input_N.pb belong to the non-initializer inputs, in order
+  for (const auto &in : g->input()) {
+    if (inits.count(in.name())) {
+      *kept.Add() = in;
+      continue;
+    }
+    if (file >= inFiles.size())
+      return inputError(fmt::format("no input_{}.pb for input '{}'", file,
+                                    displayName(in.name())));
+    const std::string &path = inFiles[file++];
+    if (!freeze.count(in.name())) {
+      *kept.Add() = in;
+      dataFiles.push_back(path);
+      continue;
+    }
+    auto bytes = llvm::MemoryBuffer::getFile(path);
+    onnx::TensorProto *t = g->add_initializer();
+    if (!bytes || !t->ParseFromArray((*bytes)->getBufferStart(), int((*bytes)->getBufferSize())))
+      return inputError(fmt::format("{}: not a serialized onnx.TensorProto", path));
+    t->set_name(in.name());
+  }
+  *g->mutable_input() = std::move(kept);
+  std::string serialized;
+  if (!model.SerializeToString(&serialized))
+    return inputError("cannot serialize the model with frozen inputs");
+  return importOnnxBytes(serialized.data(), serialized.size(), dir);
+}
+
+Outcome runCase(const std::string &dir, const ExecOptions &exec) {
+  llvm::SmallString<256> modelPath(dir);
+  llvm::sys::path::append(modelPath, "model.onnx");
   std::vector<std::string> sets = sortedSubdirs(dir, "test_data_set_");
+
+  // Inputs to freeze, if the model parses; else the importer says what is wrong.
+  onnx::ModelProto proto;
+  std::set<std::string> freeze;
+  if (auto bytes = llvm::MemoryBuffer::getFile(modelPath);
+      bytes && (*bytes)->getBufferSize() < size_t(INT32_MAX) &&
+      proto.ParseFromArray((*bytes)->getBufferStart(), int((*bytes)->getBufferSize())))
+    freeze = inputsToFreeze(proto);
+  std::unique_ptr<Graph> shared;
+  if (freeze.empty() || sets.empty()) {
+    llvm::Expected<std::unique_ptr<Graph>> imported = importOnnxFile(std::string(modelPath));
+    if (!imported)
+      return {Verdict::Unsupported, llvm::toString(imported.takeError())};
+    shared = std::move(*imported);
+  }
   if (sets.empty())
     return {Verdict::Fail, "no test_data_set_* folder"};
+
   double maxError = 0;
   for (const std::string &set : sets) {
     // Name the data set in messages only when there are several.
@@ -135,21 +220,35 @@ Outcome runCase(const std::string &dir, const ExecOptions &exec) {
         sets.size() > 1 ? std::string(llvm::sys::path::filename(set)) + " " : "";
     std::vector<std::string> inFiles = numberedFiles(set, "input");
     std::vector<std::string> outFiles = numberedFiles(set, "output");
-    if (inFiles.size() != g.inputs.size())
+    std::vector<std::string> dataFiles;
+    std::unique_ptr<Graph> frozen;
+    if (shared) {
+      dataFiles = inFiles;
+    } else {
+      llvm::Expected<std::unique_ptr<Graph>> imported =
+          importFrozen(proto, dir, freeze, inFiles, dataFiles);
+      if (!imported)
+        return {Verdict::Unsupported, llvm::toString(imported.takeError())};
+      frozen = std::move(*imported);
+    }
+    Graph &g = shared ? *shared : *frozen;
+
+    if (dataFiles.size() != g.inputs.size())
       return {Verdict::Fail, fmt::format("{}has {} inputs, the imported graph {}", prefix,
-                                         inFiles.size(), g.inputs.size())};
+                                         dataFiles.size(), g.inputs.size())};
     if (outFiles.size() != g.outputs.size())
       return {Verdict::Fail, fmt::format("{}has {} outputs, the imported graph {}", prefix,
                                          outFiles.size(), g.outputs.size())};
     std::vector<Tensor> inputs;
-    for (size_t i = 0; i < inFiles.size(); ++i) {
-      llvm::Expected<Tensor> t = readTensorProto(inFiles[i]);
+    for (size_t i = 0; i < dataFiles.size(); ++i) {
+      std::string file(llvm::sys::path::filename(dataFiles[i]));
+      llvm::Expected<Tensor> t = readTensorProto(dataFiles[i]);
       if (!t)
-        return {Verdict::Fail, fmt::format("{}input_{}.pb: {}", prefix, i,
-                                           llvm::toString(t.takeError()))};
+        return {Verdict::Fail,
+                fmt::format("{}{}: {}", prefix, file, llvm::toString(t.takeError()))};
       if (t->type != g.inputs[i]->type)
         return {Verdict::Fail,
-                fmt::format("{}input_{}.pb holds {}, the graph's input '{}' is {}", prefix, i,
+                fmt::format("{}{} holds {}, the graph's input '{}' is {}", prefix, file,
                             t->type.str(), displayName(g.inputs[i]->name),
                             g.inputs[i]->type.str())};
       inputs.push_back(std::move(*t));
@@ -167,8 +266,16 @@ Outcome runCase(const std::string &dir, const ExecOptions &exec) {
         return {Verdict::Fail, *bad};
     }
   }
-  return {Verdict::Pass, fmt::format("{} data set{}, max error {:.3g}", sets.size(),
-                                     sets.size() == 1 ? "" : "s", maxError)};
+  std::string detail = fmt::format("{} data set{}, max error {:.3g}", sets.size(),
+                                   sets.size() == 1 ? "" : "s", maxError);
+  if (!freeze.empty()) {
+    std::vector<std::string> names;
+    for (const std::string &n : freeze)
+      names.push_back("'" + displayName(n) + "'");
+    detail += fmt::format(", frozen input{} {}", freeze.size() == 1 ? "" : "s",
+                          fmt::join(names, ", "));
+  }
+  return {Verdict::Pass, detail};
 }
 
 } // namespace

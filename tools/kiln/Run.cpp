@@ -73,7 +73,7 @@ void printSummary(const std::string &name, const Tensor &t) {
     return;
   const int64_t K = t.dims()[1];
   for (int64_t row = 0; row < t.dims()[0]; ++row) {
-    std::vector<int64_t> idx(size_t(K));
+    std::vector<int64_t> idx(static_cast<size_t>(K));
     std::iota(idx.begin(), idx.end(), 0);
     auto value = [&](int64_t k) {
       double v = t.at(row * K + k);

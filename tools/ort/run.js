@@ -141,8 +141,9 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; ++i) {
     const f = argv[i];
     if (f === '-h' || f === '--help') {
-      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 26)
-        .map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+      const lines = fs.readFileSync(__filename, 'utf8').split('\n').slice(1);
+      const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+      process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else if (f === '--input') {
       const v = value(i++, f);

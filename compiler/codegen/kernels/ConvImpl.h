@@ -133,9 +133,12 @@ KILN_INLINE void convColumnBorder(const ConvCtx &c, const float *row,
 }
 
 /// Computes output pixels [ow0, ow0 + NW) of row `oh` for OCB oc blocks and
-/// stores them through the epilogue. CHECK: some pixel may read padding.
+/// stores the first `nValid` through the epilogue (a row's last tile may be
+/// partial: its extra pixels are computed, from zeros where they fall
+/// outside the input, and dropped). CHECK: some pixel may read padding.
 template <int L, int OCB, int NW, int SWT, bool BLOCKED, bool CHECK>
-KILN_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0) {
+KILN_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
+                          int64_t nValid) {
   alignas(64) float zeros[L] = {};
   Vec<L> acc[OCB][NW];
   KILN_UNROLL_FULL
@@ -184,6 +187,8 @@ KILN_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0) {
     Vec<L> b = c.bias ? load<L>(c.bias + o * L) : splat<L>(0.0f);
     KILN_UNROLL_FULL
     for (int j = 0; j < NW; ++j) {
+      if (CHECK && j >= nValid)
+        break;
       Vec<L> v = acc[o][j] + b;
       if (c.res)
         v += load<L>(c.res + o * c.resOcbStride + (ow0 + j) * L);
@@ -195,20 +200,7 @@ KILN_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0) {
   }
 }
 
-/// The last, narrower tile of a row: one instantiation per width below NW;
-/// with constant params only one survives.
-template <int L, int OCB, int N, int SWT, bool BLOCKED>
-KILN_INLINE void convRemainder(const ConvCtx &c, int64_t oh, int64_t ow0,
-                               int64_t rest) {
-  if constexpr (N >= 1) {
-    if (rest == N)
-      convTile<L, OCB, N, SWT, BLOCKED, true>(c, oh, ow0);
-    else
-      convRemainder<L, OCB, N - 1, SWT, BLOCKED>(c, oh, ow0, rest);
-  }
-}
-
-/// One output row: full tiles of NW pixels, then the remainder tile.
+/// One output row: tiles of NW pixels, the last one possibly partial.
 template <int L, int OCB, int NW, int SWT, bool BLOCKED>
 KILN_INLINE void convRow(const ConvCtx &c, int64_t oh) {
   const int64_t sw = SWT ? SWT : c.SW;
@@ -217,14 +209,12 @@ KILN_INLINE void convRow(const ConvCtx &c, int64_t oh) {
     const int64_t iwFirst = ow0 * sw - c.PL;
     const int64_t iwLast = (ow0 + NW - 1) * sw - c.PL + (c.KW - 1) * c.DW;
     if (iwFirst >= 0 && iwLast < c.W)
-      convTile<L, OCB, NW, SWT, BLOCKED, false>(c, oh, ow0);
+      convTile<L, OCB, NW, SWT, BLOCKED, false>(c, oh, ow0, NW);
     else
-      convTile<L, OCB, NW, SWT, BLOCKED, true>(c, oh, ow0);
+      convTile<L, OCB, NW, SWT, BLOCKED, true>(c, oh, ow0, NW);
   }
-  const int64_t rest = c.OW - fullEnd;
-  if (rest == 0)
-    return;
-  convRemainder<L, OCB, NW - 1, SWT, BLOCKED>(c, oh, fullEnd, rest);
+  if (fullEnd < c.OW)
+    convTile<L, OCB, NW, SWT, BLOCKED, true>(c, oh, fullEnd, c.OW - fullEnd);
 }
 
 /// Fused pooling of pooled rows [p0, p1) of one image and OCB oc blocks: the
@@ -377,12 +367,31 @@ KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
                                     const float *in, const float *w,
                                     const float *bias, const float *residual,
                                     float *out, int64_t begin, int64_t end) {
-  if (p->SW == 1)
-    convItems<L, OCB, 1, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
-  else if (p->SW == 2)
-    convItems<L, OCB, 2, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+#ifndef KILN_KERNEL_BITCODE
+  // Natively the params are not constants: specialize the common strides so
+  // interior tiles address pixels with constant offsets. (In bitcode they
+  // fold anyway; skipping this keeps the per-layer inlined body small.)
+  if (BLOCKED && p->SW == 1)
+    return convItems<L, OCB, 1, BLOCKED>(p, s, in, w, bias, residual, out,
+                                         begin, end);
+  if (BLOCKED && p->SW == 2)
+    return convItems<L, OCB, 2, BLOCKED>(p, s, in, w, bias, residual, out,
+                                         begin, end);
+#endif
+  convItems<L, OCB, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+}
+
+template <int L, int OCB>
+KILN_INLINE void convDispatchInput(const KilnConvParams *p, const ConvPlan &s,
+                                   const float *in, const float *w,
+                                   const float *bias, const float *residual,
+                                   float *out, int64_t begin, int64_t end) {
+  if (p->input_blocked)
+    convDispatchStride<L, OCB, true>(p, s, in, w, bias, residual, out, begin,
+                                     end);
   else
-    convItems<L, OCB, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+    convDispatchStride<L, OCB, false>(p, s, in, w, bias, residual, out, begin,
+                                      end);
 }
 
 /// The convolution for L lanes (kiln_conv2d_f32_nchwc is conv2d<KILN_LANES>).
@@ -394,18 +403,12 @@ KILN_INLINE void conv2d(const KilnConvParams *p, const float *in,
   if (p->L != L)
     __builtin_trap();
   const ConvPlan s = convPlan(p);
-  const bool blocked = p->input_blocked != 0;
-  if (s.ocb == 2) {
-    if (blocked)
-      convDispatchStride<L, 2, true>(p, s, in, w, bias, residual, out, begin, end);
-    else
-      convDispatchStride<L, 2, false>(p, s, in, w, bias, residual, out, begin, end);
-  } else {
-    if (blocked)
-      convDispatchStride<L, 1, true>(p, s, in, w, bias, residual, out, begin, end);
-    else
-      convDispatchStride<L, 1, false>(p, s, in, w, bias, residual, out, begin, end);
-  }
+  if (s.ocb == 4)
+    convDispatchInput<L, 4>(p, s, in, w, bias, residual, out, begin, end);
+  else if (s.ocb == 2)
+    convDispatchInput<L, 2>(p, s, in, w, bias, residual, out, begin, end);
+  else
+    convDispatchInput<L, 1>(p, s, in, w, bias, residual, out, begin, end);
 }
 
 } // namespace kiln::kernels

@@ -13,14 +13,16 @@
 
 namespace kiln::kernels {
 
-/// Output pixels per register tile for `ocb` output-channel blocks: about 28
-/// accumulators with 32 vector registers (L 16 and L 4), 12 with 16 (L 8).
+/// Output pixels per register tile for `ocb` (1, 2 or 4) output-channel
+/// blocks: up to 28 accumulators with 32 vector registers (AVX-512 and NEON
+/// take L 16 and 4), 12 with AVX2's 16 (L 8). The 4-block shape serves narrow
+/// rows (7 pixels: ResNet's last stage).
 constexpr int convTileWidth(int L, int ocb) {
   if (L >= 16)
-    return ocb == 4 ? 6 : ocb == 2 ? 14 : 24;
+    return ocb == 4 ? 7 : 14;
   if (L == 8)
     return ocb == 4 ? 3 : ocb == 2 ? 6 : 12;
-  return ocb == 4 ? 6 : ocb == 2 ? 12 : 24;
+  return ocb == 4 ? 6 : 12;
 }
 
 struct ConvPlan {
@@ -44,13 +46,19 @@ KILN_INLINE ConvPlan convPlan(const KilnConvParams *p) {
   s.Cgb = ceilDiv(s.Cg, L);
   s.Mgb = ceilDiv(s.Mg, L);
   s.Mb = p->G * s.Mgb;
+  // Tile shape: 4 oc blocks when that wastes fewer pixels of the row's last
+  // (partial) tile than 2 blocks, else 2, else 1 (odd block counts).
+  auto waste = [&](int64_t nw) { return ceilDiv(p->OW, nw) * nw - p->OW; };
+  const int iL = (int)L;
   s.ocb = s.Mgb % 2 == 0 ? 2 : 1;
+  if (s.Mgb % 4 == 0 && waste(convTileWidth(iL, 4)) < waste(convTileWidth(iL, 2)))
+    s.ocb = 4;
   if (p->pool_kind != KILN_POOL_NONE) {
-    // Two oc blocks per item only while the pooling scratch stays small.
+    // Several oc blocks per item only while the pooling scratch stays small.
     s.poolSlots = ceilDiv(p->pool_kh, p->pool_sh);
-    if (2 * L * (p->OW + s.poolSlots * p->pool_ow) * 4 >
-        KILN_CONV_POOL_SCRATCH_BYTES)
-      s.ocb = 1;
+    while (s.ocb > 1 && s.ocb * L * (p->OW + s.poolSlots * p->pool_ow) * 4 >
+                            KILN_CONV_POOL_SCRATCH_BYTES)
+      s.ocb /= 2;
   }
   s.nOcg = s.Mgb / s.ocb;
   const int64_t ocGroups = p->N * p->G * s.nOcg;

@@ -1,0 +1,192 @@
+//===- OpsTest.cpp - Every op through the JIT against the reference -------===//
+
+#include "tests/codegen/JitTest.h"
+
+using namespace kiln;
+using namespace kiln::test;
+
+namespace {
+Attrs ints(const char *name, std::vector<int64_t> v) {
+  Attrs a;
+  a.set(name, std::move(v));
+  return a;
+}
+} // namespace
+
+TEST_CASE("conv: padding, stride, groups, dilation, odd shapes") {
+  struct Case {
+    int64_t c, h, w, m, k, stride, pad, group, dil;
+    bool bias;
+  };
+  for (Case c : {Case{3, 9, 7, 8, 3, 1, 1, 1, 1, true},
+                 Case{4, 11, 10, 6, 3, 2, 0, 2, 1, false},
+                 Case{8, 6, 6, 8, 3, 1, 1, 8, 1, true},   // depthwise
+                 Case{5, 9, 9, 7, 3, 1, 2, 1, 2, true},   // dilation 2
+                 Case{16, 5, 5, 12, 1, 1, 0, 1, 1, true}, // 1x1
+                 Case{3, 7, 5, 4, 5, 3, 4, 1, 1, true}}) { // pad > kernel/2
+    CAPTURE(c.c);
+    CAPTURE(c.k);
+    GraphBuilder b;
+    Value *x = b.input("x", {2, c.c, c.h, c.w});
+    b.output(b.conv("conv", x, c.m, c.k, c.stride, c.pad, c.group, c.bias, c.dil));
+    checkGraph(b);
+  }
+}
+
+TEST_CASE("conv epilogues: relu, residual add, clip, leaky relu, fused pools") {
+  GraphBuilder b;
+  Value *x = b.input("x", {1, 4, 10, 10});
+  Value *y = b.conv("c1", x, 4, 3, 1, 1);
+  fuse(y, OpKind::Relu);
+  Value *z = b.conv("c2", y, 4, 3, 1, 1);
+  Node *n = z->producer;
+  n->inputs.push_back(x);
+  Attrs add;
+  add.set("input", int64_t(3));
+  fuse(z, OpKind::Add, add);
+  Attrs clip;
+  clip.set("min", 0.0);
+  clip.set("max", 0.5);
+  fuse(z, OpKind::Clip, clip);
+  Value *p = b.conv("c3", z, 6, 3, 1, 1);
+  Attrs lr;
+  lr.set("alpha", 0.1);
+  fuse(p, OpKind::LeakyRelu, lr);
+  fuse(p, OpKind::MaxPool, maxPoolAttrs(3, 2, 1));
+  Value *q = b.conv("c4", z, 5, 3, 1, 0);
+  fuse(q, OpKind::AveragePool, avgPoolAttrs(2, 2, 1, 1));
+  fuse(q, OpKind::Sigmoid);
+  b.output(p);
+  b.output(q);
+  checkGraph(b);
+}
+
+TEST_CASE("pools and LRN") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 11, 9});
+  b.output(b.node(OpKind::MaxPool, "mp", {x}, maxPoolAttrs(3, 2, 1, 1)));
+  b.output(b.node(OpKind::AveragePool, "ap0", {x}, avgPoolAttrs(3, 2, 1, 0)));
+  b.output(b.node(OpKind::AveragePool, "ap1", {x}, avgPoolAttrs(3, 2, 1, 1)));
+  b.output(b.node(OpKind::GlobalAveragePool, "gap", {x}));
+  b.output(b.node(OpKind::GlobalMaxPool, "gmp", {x}));
+  Attrs lrn;
+  lrn.set("size", int64_t(3));
+  lrn.set("alpha", 1e-2);
+  lrn.set("beta", 0.75);
+  lrn.set("bias", 2.0);
+  b.output(b.node(OpKind::LRN, "lrn", {x}, lrn));
+  checkGraph(b);
+}
+
+TEST_CASE("batch normalization and scale-shift") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 5, 4, 3});
+  b.output(b.batchNorm("bn", x));
+  Value *s = b.node(OpKind::ScaleShift, "ss",
+                    {x, b.weight("s", {5}), b.weight("t", {5})});
+  fuse(s, OpKind::Relu);
+  b.output(s);
+  checkGraph(b);
+}
+
+TEST_CASE("gemm: transposes, alpha/beta, C broadcasts, epilogue") {
+  for (int variant = 0; variant < 4; ++variant) {
+    CAPTURE(variant);
+    GraphBuilder b;
+    int64_t M = 3, K = 37, N = 300;
+    bool ta = variant & 1, tb = variant & 2;
+    Value *a = b.input("a", ta ? Dims{K, M} : Dims{M, K});
+    Value *w = b.weight("w", tb ? Dims{N, K} : Dims{K, N});
+    Dims cd = variant == 0 ? Dims{N} : variant == 1 ? Dims{M, 1} : variant == 2 ? Dims{} : Dims{M, N};
+    Attrs at;
+    at.set("alpha", 0.5);
+    at.set("beta", variant == 3 ? 0.0 : 2.0);
+    at.set("transA", int64_t(ta));
+    at.set("transB", int64_t(tb));
+    Value *y = b.node(OpKind::Gemm, "gemm", {a, w, b.weight("c", cd)}, at);
+    fuse(y, OpKind::Relu);
+    b.output(y);
+    checkGraph(b);
+  }
+}
+
+TEST_CASE("matmul: batched, broadcast, vectors") {
+  GraphBuilder b;
+  Value *a = b.input("a", {2, 1, 4, 5});
+  Value *c = b.input("c", {3, 5, 6});
+  b.output(b.node(OpKind::MatMul, "bmm", {a, c}));
+  Value *v = b.input("v", {5});
+  b.output(b.node(OpKind::MatMul, "vm", {v, b.weight("m", {5, 7})}));
+  b.output(b.node(OpKind::MatMul, "mv", {b.weight("m2", {4, 5}), v}));
+  checkGraph(b);
+}
+
+TEST_CASE("broadcast arithmetic and activations") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 4, 5});
+  Value *y = b.input("y", {3, 1, 5});
+  b.output(b.node(OpKind::Add, "add", {x, y}));
+  b.output(b.node(OpKind::Sub, "sub", {y, x}));
+  b.output(b.node(OpKind::Mul, "mul", {x, b.weight("s", {1})}));
+  b.output(b.node(OpKind::Div, "div", {x, b.weight("d", {5}, 1.0f, 2.0f)}));
+  b.output(b.node(OpKind::Sum, "sum", {x, y, b.weight("z", {4, 1})}));
+  b.output(b.node(OpKind::Relu, "relu", {x}));
+  Attrs lr;
+  lr.set("alpha", 0.2);
+  b.output(b.node(OpKind::LeakyRelu, "lrelu", {x}, lr));
+  b.output(b.node(OpKind::Sigmoid, "sig", {x}));
+  Attrs clip;
+  clip.set("min", -0.25);
+  clip.set("max", 0.25);
+  b.output(b.node(OpKind::Clip, "clip", {x}, clip));
+  checkGraph(b);
+}
+
+TEST_CASE("softmax, legacy and along an axis") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 4, 70});
+  for (int64_t axis : {1, 3}) {
+    for (int64_t legacy : {0, 1}) {
+      Attrs a;
+      a.set("axis", axis);
+      a.set("legacy", legacy);
+      b.output(b.node(OpKind::Softmax, "sm" + std::to_string(axis * 2 + legacy), {x}, a));
+    }
+  }
+  checkGraph(b);
+}
+
+TEST_CASE("data movement: transpose, concat, pad, flatten, reshape, gather") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 4, 5});
+  b.output(b.node(OpKind::Transpose, "t", {x}, ints("perm", {0, 2, 3, 1})));
+  Attrs cat;
+  cat.set("axis", int64_t(1));
+  b.output(b.node(OpKind::Concat, "cat", {x, b.weight("k", {2, 2, 4, 5}), x}, cat));
+  for (const char *mode : {"constant", "reflect", "edge"}) {
+    Attrs pad;
+    pad.set("pads", std::vector<int64_t>{0, 1, 2, -1, 0, 0, 3, 2});
+    pad.set("mode", std::string(mode));
+    pad.set("value", 1.5);
+    b.output(b.node(OpKind::Pad, std::string("pad_") + mode, {x}, pad));
+  }
+  Attrs fl;
+  fl.set("axis", int64_t(2));
+  b.output(b.node(OpKind::Flatten, "flat", {x}, fl));
+  b.output(b.node(OpKind::Reshape, "rs", {x}, ints("shape", {6, 20})));
+  Attrs ga;
+  ga.set("axis", int64_t(2));
+  b.output(b.node(OpKind::Gather, "g", {x, b.constantI64("i", {2, 2}, {3, -1, 0, 2})}, ga));
+  checkGraph(b);
+}
+
+TEST_CASE("graph outputs that are inputs, constants or repeated") {
+  GraphBuilder b;
+  Value *x = b.input("x", {3, 4});
+  Value *r = b.node(OpKind::Relu, "r", {x});
+  b.output(r);
+  b.output(x);
+  b.output(r);
+  b.output(b.weight("c", {2, 2}));
+  checkGraph(b);
+}
