@@ -176,7 +176,7 @@ std::vector<int64_t> NodeContext::attrInts(const char *name, std::vector<int64_t
   const AttributeProto *a = typedAttr(name, AttributeProto::INTS);
   if (!a)
     return dflt;
-  if (a->ints_size() > 4 * limits::MaxRank) {
+  if (a->ints_size() > (1 << 20)) {
     failf("attribute '{}' has {} values, too many", name, a->ints_size());
     return dflt;
   }

@@ -27,8 +27,7 @@ struct Window {
 
 /// Reads kernel_shape, strides, pads, dilations and auto_pad of a 2-D
 /// window op on input X; `weightKernel` is Conv's kernel from its weight.
-bool readWindow(NodeContext &c, Value *x, const Ints *weightKernel, bool ceilMode,
-                Window &w) {
+bool readWindow(NodeContext &c, Value *x, const Ints *weightKernel, Window &w) {
   constexpr int64_t Big = int64_t(1) << 31;
   if (c.failed() || !x)
     return false;
@@ -111,7 +110,6 @@ bool readWindow(NodeContext &c, Value *x, const Ints *weightKernel, bool ceilMod
     w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
     w.pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
   }
-  (void)ceilMode;
   return true;
 }
 
@@ -185,7 +183,7 @@ void importConv(NodeContext &c) {
   }
   Ints weightKernel(w->type.dims.begin() + 2, w->type.dims.end());
   Window win;
-  if (!readWindow(c, x, &weightKernel, false, win))
+  if (!readWindow(c, x, &weightKernel, win))
     return;
   if (x->type.dims[1] % group != 0) {
     c.failf("group {} does not divide the {} input channels", group, x->type.dims[1]);
@@ -213,7 +211,7 @@ void importMaxPool(NodeContext &c) {
   c.attrInt("storage_order", 0); // only affects Indices
   c.requireUnusedOutputs(1, "Indices");
   Window win;
-  if (!readWindow(c, x, nullptr, ceilMode != 0, win))
+  if (!readWindow(c, x, nullptr, win))
     return;
   Attrs a = windowAttrs(win);
   a.set("dilations", win.dilations);
@@ -231,7 +229,7 @@ void importAveragePool(NodeContext &c) {
   if (dilations != Ints{1, 1} && dilations != Ints{})
     return c.unsupported("AveragePool with dilations " + listStr(dilations));
   Window win;
-  if (!readWindow(c, x, nullptr, ceilMode != 0, win))
+  if (!readWindow(c, x, nullptr, win))
     return;
   Attrs a = windowAttrs(win);
   a.set("ceil_mode", int64_t(ceilMode != 0));

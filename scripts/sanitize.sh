@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Builds kiln with AddressSanitizer + UndefinedBehaviorSanitizer (and
-# LeakSanitizer) into build-asan and runs the fast tests (`ctest -L fast`).
+# Builds kiln under the sanitizers and runs the fast tests.
 #
-#   scripts/sanitize.sh [ctest args...]
+#   scripts/sanitize.sh [--thread] [ctest args...]
+#
+# Default: AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer
+# (-DKILN_SANITIZE=ON) in build-asan, then `ctest -L fast`.
+# --thread: ThreadSanitizer in build-tsan, building and running only the
+# tests labelled `concurrent` (the libraries and the runtime used from many
+# threads).
 #
 # Environment: CC/CXX (default clang-16/clang++-16, else gcc/g++),
-# KILN_SANITIZE_JOBS (ninja parallelism, default 2).
+# KILN_SANITIZE_JOBS (build and test parallelism, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-asan
+jobs=${KILN_SANITIZE_JOBS:-2}
+
+mode=address
+if [ "${1:-}" = --thread ]; then
+  mode=thread
+  shift
+fi
 
 if [ -z "${CC:-}" ]; then
   if command -v clang-16 >/dev/null; then
@@ -17,12 +28,30 @@ if [ -z "${CC:-}" ]; then
     export CC=gcc CXX=g++
   fi
 fi
-if [ ! -f "$build/build.ninja" ]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_SANITIZE=ON >/dev/null
-fi
-ninja -C "$build" -j"${KILN_SANITIZE_JOBS:-2}"
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
+if [ $mode = address ]; then
+  build=build-asan
+  if [ ! -f "$build/build.ninja" ]; then
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_SANITIZE=ON >/dev/null
+  fi
+  ninja -C "$build" -j"$jobs"
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
+  label=fast
+else
+  build=build-tsan
+  if [ ! -f "$build/build.ninja" ]; then
+    flags="-fsanitize=thread -fno-omit-frame-pointer"
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+      -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread >/dev/null
+  fi
+  # Only what the concurrent tests need: a full TSan build is slow.
+  targets=$(cd "$build" && ctest -N -L concurrent | sed -n 's/^ *Test *#[0-9]*: //p')
+  ninja -C "$build" -j"$jobs" $targets
+  export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}halt_on_error=1:second_deadlock_stack=1"
+  label=concurrent
+fi
+
 cd "$build"
-ctest -L fast --output-on-failure -j"${KILN_SANITIZE_JOBS:-2}" "$@"
+ctest -L "$label" --output-on-failure -j"$jobs" "$@"

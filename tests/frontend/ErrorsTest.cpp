@@ -357,3 +357,34 @@ TEST_CASE("axis, attribute and optional-output errors") {
   CHECK(importError(m9.import()) ==
         "node 'pad' (Pad): pads [0,0,1] has 3 values, expected 4 for rank 2");
 }
+
+TEST_CASE("truncated and corrupted models fail cleanly") {
+  ModelBuilder m(13);
+  m.input("x", {1, 3, 8, 8});
+  m.filled("w", {4, 3, 3, 3});
+  m.initializerI64("shape", {2}, {1, -1});
+  m.node("Conv", {"x", "w"}, {"c"}).ints("pads", {1, 1, 1, 1});
+  m.node("MaxPool", {"c"}, {"p"}).ints("kernel_shape", {2, 2}).ints("strides", {2, 2});
+  m.node("Reshape", {"p", "shape"}, {"y"});
+  m.output("y");
+  std::string bytes = m.serialize();
+  REQUIRE(importError(m.import()) == "");
+  int failures = 0;
+  auto tryImport = [&](const std::string &b) {
+    std::string err = importError(importOnnxBytes(b.data(), b.size(), ""));
+    if (!err.empty()) {
+      ++failures;
+      CHECK(err.find('\n') == std::string::npos);
+    }
+  };
+  for (size_t len = 0; len < bytes.size(); ++len)
+    tryImport(bytes.substr(0, len));
+  // Deterministic byte corruption: every position, a few replacement values.
+  for (size_t pos = 0; pos < bytes.size(); ++pos)
+    for (unsigned char v : {0x00, 0x7f, 0xff, 0x08}) {
+      std::string b = bytes;
+      b[pos] = char(v);
+      tryImport(b);
+    }
+  CHECK(failures > 0);
+}

@@ -73,8 +73,10 @@ struct KilnConvParams {
 extern "C" {
 #endif
 
-/// Runs work items [begin, end) of the convolution.
-KILN_KERNEL void kiln_conv2d_f32_nchwc(const KilnConvParams *p, const float *in,
+/// Runs work items [begin, end) of the convolution. (Declared without
+/// KILN_KERNEL so native callers link to it; the definition is always_inline
+/// so that in bitcode it inlines into each layer.)
+void kiln_conv2d_f32_nchwc(const KilnConvParams *p, const float *in,
                                        const float *packed_w,
                                        const float *bias,
                                        const float *residual, float *out,

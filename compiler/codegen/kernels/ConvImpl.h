@@ -137,7 +137,7 @@ KILN_INLINE void convColumnBorder(const ConvCtx &c, const float *row,
 /// partial: its extra pixels are computed, from zeros where they fall
 /// outside the input, and dropped). CHECK: some pixel may read padding.
 template <int L, int OCB, int NW, int SWT, bool BLOCKED, bool CHECK>
-KILN_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
+KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
                           int64_t nValid) {
   alignas(64) float zeros[L] = {};
   Vec<L> acc[OCB][NW];

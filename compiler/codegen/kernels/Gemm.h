@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 /// Runs work items [begin, end) of the GEMM.
-KILN_KERNEL void kiln_gemm_f32_packed(const KilnGemmParams *p, const float *a,
+void kiln_gemm_f32_packed(const KilnGemmParams *p, const float *a,
                                       const float *packed_b, const float *bias,
                                       float *y, int64_t begin, int64_t end);
 

@@ -42,7 +42,7 @@ extern "C" {
 #endif
 
 /// Runs work items [begin, end) of the pool.
-KILN_KERNEL void kiln_pool2d_f32_nchwc(const KilnPoolParams *p,
+void kiln_pool2d_f32_nchwc(const KilnPoolParams *p,
                                        const float *in, float *out,
                                        int64_t begin, int64_t end);
 
@@ -50,7 +50,7 @@ KILN_KERNEL void kiln_pool2d_f32_nchwc(const KilnPoolParams *p,
 int64_t kiln_pool2d_work_items(const KilnPoolParams *p);
 
 /// Runs work items [begin, end) of the global pool.
-KILN_KERNEL void kiln_global_pool_f32_nchwc(const KilnGlobalPoolParams *p,
+void kiln_global_pool_f32_nchwc(const KilnGlobalPoolParams *p,
                                             const float *in, float *out,
                                             int64_t begin, int64_t end);
 

@@ -22,12 +22,12 @@ extern "C" {
 #endif
 
 /// Plain -> blocked, work items [begin, end).
-KILN_KERNEL void kiln_reorder_to_blocked(const KilnReorderParams *p,
+void kiln_reorder_to_blocked(const KilnReorderParams *p,
                                          const float *in, float *out,
                                          int64_t begin, int64_t end);
 
 /// Blocked -> plain, work items [begin, end).
-KILN_KERNEL void kiln_reorder_to_plain(const KilnReorderParams *p,
+void kiln_reorder_to_plain(const KilnReorderParams *p,
                                        const float *in, float *out,
                                        int64_t begin, int64_t end);
 

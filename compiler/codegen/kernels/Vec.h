@@ -26,6 +26,14 @@
 #endif
 
 #define KILN_INLINE inline __attribute__((always_inline))
+// Micro-kernel tiles: inlined into each layer in bitcode (so the layer's
+// constants fold into them); separate functions natively, where nothing is
+// constant and one huge function would only cost compile time.
+#ifdef KILN_KERNEL_BITCODE
+#define KILN_TILE_INLINE KILN_INLINE
+#else
+#define KILN_TILE_INLINE __attribute__((noinline))
+#endif
 #define KILN_STR(x) #x
 #if defined(__clang__)
 #define KILN_UNROLL(n) _Pragma(KILN_STR(clang loop unroll_count(n)))

@@ -1,0 +1,228 @@
+//===- bench_conv.cpp - kiln-kernel-bench: kernel GFLOP/s on model layers -===//
+//
+// Times the native kernels (L = KILN_LANES of this machine) on the VGG-16 and
+// ResNet-50 layer shapes with 1 and 2 threads (static halves of the work
+// items, two spinning threads) and prints GFLOP/s against the machine's peak
+// (PERFORMANCE.md: ~205 GFLOP/s per core). Not a test: timings are noisy on a
+// shared machine; compare rows of one run.
+//
+//   kiln-kernel-bench [filter-substring] [--peak GFLOPS_PER_CORE]
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/kernels/Conv.h"
+#include "compiler/codegen/kernels/Gemm.h"
+#include "compiler/codegen/kernels/Vec.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Two workers: the caller runs the first half, a spinning thread the second.
+class TwoThreads {
+public:
+  TwoThreads() : worker([this] { loop(); }) {}
+  ~TwoThreads() {
+    stop = true;
+    gen.fetch_add(1);
+    worker.join();
+  }
+  void run(const std::function<void(int64_t, int64_t)> &f, int64_t items) {
+    const int64_t mid = items / 2;
+    job = [&] { f(mid, items); };
+    done.store(false);
+    gen.fetch_add(1, std::memory_order_release);
+    f(0, mid);
+    while (!done.load(std::memory_order_acquire))
+      ;
+  }
+
+private:
+  void loop() {
+    uint64_t seen = 0;
+    while (true) {
+      uint64_t g;
+      while ((g = gen.load(std::memory_order_acquire)) == seen)
+        ;
+      seen = g;
+      if (stop)
+        return;
+      job();
+      done.store(true, std::memory_order_release);
+    }
+  }
+  std::function<void()> job;
+  std::atomic<uint64_t> gen{0};
+  std::atomic<bool> done{true};
+  bool stop = false;
+  std::thread worker;
+};
+
+/// Median seconds of `f` over repetitions lasting ~0.4 s (at least 3).
+double timeIt(const std::function<void()> &f) {
+  f(); // warm up: page faults, caches
+  std::vector<double> t;
+  auto start = Clock::now();
+  while (t.size() < 3 ||
+         (std::chrono::duration<double>(Clock::now() - start).count() < 0.4 &&
+          t.size() < 200)) {
+    auto t0 = Clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+struct ConvLayer {
+  const char *name;
+  int64_t C, H, M, K, S, P;
+  bool plain = false;
+  int64_t pool = 0; // 0 none, 2: 2x2/2 max, 3: 3x3/2 pad 1 max
+};
+
+std::vector<float> randomVec(size_t n) {
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = d(rng);
+  return v;
+}
+
+struct Row {
+  double gflop, t1, t2;
+};
+
+void printRow(const char *name, const Row &r, double peak, const char *unit = "GFLOP/s") {
+  fmt::print("{:<24} {:>7.3f} {:>8.3f} {:>8.1f} {:>5.0f}% {:>8.3f} {:>8.1f} {:>5.0f}%\n",
+             name, r.gflop, r.t1 * 1e3, r.gflop / r.t1, 100 * r.gflop / r.t1 / peak,
+             r.t2 * 1e3, r.gflop / r.t2, 100 * r.gflop / r.t2 / (2 * peak));
+}
+
+Row benchConv(const ConvLayer &l, TwoThreads &pool) {
+  const int64_t L = KILN_LANES;
+  KilnConvParams p{};
+  p.L = L, p.N = 1, p.C = l.C, p.H = p.W = l.H, p.M = l.M;
+  p.KH = p.KW = l.K, p.SH = p.SW = l.S, p.PT = p.PL = l.P, p.DH = p.DW = 1;
+  p.G = 1, p.OH = p.OW = (l.H + 2 * l.P - l.K) / l.S + 1;
+  p.input_blocked = !l.plain, p.has_bias = 1, p.activation = KILN_ACT_RELU;
+  int64_t outHW = p.OH;
+  if (l.pool) {
+    p.pool_kind = KILN_POOL_MAX;
+    p.pool_kh = p.pool_kw = l.pool, p.pool_sh = p.pool_sw = 2;
+    p.pool_pt = p.pool_pl = p.pool_pb = p.pool_pr = l.pool == 3 ? 1 : 0;
+    p.pool_oh = p.pool_ow = l.pool == 3 ? (p.OH + 2 - 3) / 2 + 1 : p.OH / 2;
+    outHW = p.pool_oh;
+  }
+  const int64_t Cb = (l.C + L - 1) / L, Mb = (l.M + L - 1) / L;
+  auto in = randomVec(l.plain ? l.C * l.H * l.H : Cb * L * l.H * l.H);
+  auto w = randomVec(l.M * l.C * l.K * l.K);
+  std::vector<float> pw(kiln_conv2d_packed_size(&p)), pb(kiln_conv2d_packed_bias_size(&p));
+  kiln_conv2d_pack_weights(&p, w.data(), pw.data());
+  kiln_conv2d_pack_bias(&p, nullptr, pb.data());
+  std::vector<float> out(Mb * L * outHW * outHW);
+  const int64_t items = kiln_conv2d_work_items(&p);
+  auto f = [&](int64_t b, int64_t e) {
+    kiln_conv2d_f32_nchwc(&p, in.data(), pw.data(), pb.data(), nullptr, out.data(), b, e);
+  };
+  Row r;
+  r.gflop = 2.0 * l.M * l.C * l.K * l.K * p.OH * p.OW * 1e-9;
+  r.t1 = timeIt([&] { f(0, items); });
+  r.t2 = timeIt([&] { pool.run(f, items); });
+  return r;
+}
+
+Row benchGemm(int64_t M, int64_t N, int64_t K, TwoThreads &pool) {
+  KilnGemmParams p{};
+  p.L = KILN_LANES, p.M = M, p.N = N, p.K = K, p.has_bias = 1;
+  p.activation = KILN_ACT_RELU;
+  auto a = randomVec(M * K), b = randomVec(K * N);
+  std::vector<float> pbm(kiln_gemm_packed_size(&p)), pc(kiln_gemm_packed_bias_size(&p));
+  kiln_gemm_pack_b(&p, b.data(), 1, 1.0, pbm.data());
+  kiln_gemm_pack_bias(&p, nullptr, 0, 1.0, pc.data());
+  std::vector<float> y(M * N);
+  const int64_t items = kiln_gemm_work_items(&p);
+  auto f = [&](int64_t b0, int64_t e) {
+    kiln_gemm_f32_packed(&p, a.data(), pbm.data(), pc.data(), y.data(), b0, e);
+  };
+  Row r;
+  r.gflop = 2.0 * M * N * K * 1e-9;
+  r.t1 = timeIt([&] { f(0, items); });
+  r.t2 = timeIt([&] { pool.run(f, items); });
+  return r;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string filter;
+  double peak = 205;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--peak") && i + 1 < argc)
+      peak = std::atof(argv[++i]);
+    else
+      filter = argv[i];
+  }
+  const std::vector<ConvLayer> layers = {
+      {"vgg.conv1_1", 3, 224, 64, 3, 1, 1, true},
+      {"vgg.conv1_2+pool", 64, 224, 64, 3, 1, 1, false, 2},
+      {"vgg.conv2_1", 64, 112, 128, 3, 1, 1},
+      {"vgg.conv2_2+pool", 128, 112, 128, 3, 1, 1, false, 2},
+      {"vgg.conv3_1", 128, 56, 256, 3, 1, 1},
+      {"vgg.conv3_2", 256, 56, 256, 3, 1, 1},
+      {"vgg.conv4_1", 256, 28, 512, 3, 1, 1},
+      {"vgg.conv4_2", 512, 28, 512, 3, 1, 1},
+      {"vgg.conv5_x", 512, 14, 512, 3, 1, 1},
+      {"r50.conv1+pool", 3, 224, 64, 7, 2, 3, true, 3},
+      {"r50.res2 1x1 64-64", 64, 56, 64, 1, 1, 0},
+      {"r50.res2 3x3 64", 64, 56, 64, 3, 1, 1},
+      {"r50.res2 1x1 64-256", 64, 56, 256, 1, 1, 0},
+      {"r50.res2 1x1 256-64", 256, 56, 64, 1, 1, 0},
+      {"r50.res3 3x3/2 128", 128, 56, 128, 3, 2, 1},
+      {"r50.res3 3x3 128", 128, 28, 128, 3, 1, 1},
+      {"r50.res3 1x1 512-128", 512, 28, 128, 1, 1, 0},
+      {"r50.res3 1x1 128-512", 128, 28, 512, 1, 1, 0},
+      {"r50.res4 3x3 256", 256, 14, 256, 3, 1, 1},
+      {"r50.res4 1x1 1024-256", 1024, 14, 256, 1, 1, 0},
+      {"r50.res4 1x1 256-1024", 256, 14, 1024, 1, 1, 0},
+      {"r50.res5 3x3 512", 512, 7, 512, 3, 1, 1},
+      {"r50.res5 1x1 2048-512", 2048, 7, 512, 1, 1, 0},
+      {"r50.res5 1x1 512-2048", 512, 7, 2048, 1, 1, 0},
+      {"r50.res5 down 1x1/2", 1024, 14, 2048, 1, 2, 0},
+  };
+  TwoThreads pool;
+  fmt::print("kiln-kernel-bench: L={}, peak {:.0f} GFLOP/s/core\n", KILN_LANES, peak);
+  fmt::print("{:<24} {:>7} {:>8} {:>8} {:>6} {:>8} {:>8} {:>6}\n", "layer", "GFLOP",
+             "ms 1t", "GFLOP/s", "peak", "ms 2t", "GFLOP/s", "peak");
+  for (const ConvLayer &l : layers)
+    if (filter.empty() || std::string(l.name).find(filter) != std::string::npos)
+      printRow(l.name, benchConv(l, pool), peak);
+  struct { const char *name; int64_t M, N, K; } fcs[] = {
+      {"vgg.fc6 (batch 1)", 1, 4096, 25088},
+      {"vgg.fc7 (batch 1)", 1, 4096, 4096},
+      {"vgg.fc7 (batch 8)", 8, 4096, 4096},
+      {"r50.fc (batch 1)", 1, 1000, 2048},
+  };
+  for (auto &fc : fcs) {
+    if (!filter.empty() && std::string(fc.name).find(filter) == std::string::npos)
+      continue;
+    Row r = benchGemm(fc.M, fc.N, fc.K, pool);
+    const double gb = 4.0 * fc.N * fc.K * 1e-9;
+    printRow(fc.name, r, peak);
+    fmt::print("{:<24} weights {:.0f} MB: {:.1f} GB/s 1t, {:.1f} GB/s 2t\n", "", gb * 1e3,
+               gb / r.t1, gb / r.t2);
+  }
+}
