@@ -47,7 +47,7 @@ else
       -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread >/dev/null
   fi
   # Only what the concurrent tests need: a full TSan build is slow.
-  targets=$(cd "$build" && ctest -N -L concurrent | sed -n 's/^ *Test *#[0-9]*: //p')
+  targets=$(cd "$build" && ctest -N -L concurrent 2>/dev/null | sed -n 's/^ *Test *#[0-9]*: //p')
   ninja -C "$build" -j"$jobs" $targets
   export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}halt_on_error=1:second_deadlock_stack=1"
   label=concurrent

@@ -40,14 +40,15 @@ Activations conv2d(const Activations &x, const float *weight, const float *bias,
   int64_t inPerGroup = x.c / group, outPerGroup = outChannels / group;
   int64_t kh = win.kernel[0], kw = win.kernel[1];
   int64_t k = inPerGroup * kh * kw, positions = outH * outW;
-  Activations y{outChannels, outH, outW, std::vector<float>(size_t(outChannels * positions))};
+  Activations y = Activations::zeros(x.n, outChannels, outH, outW);
   std::vector<float> col(size_t(k * ColumnChunk));
+  for (int64_t image = 0; image < x.n; ++image)
   for (int64_t g = 0; g < group; ++g) {
     for (int64_t p0 = 0; p0 < positions; p0 += ColumnChunk) {
       int64_t n = std::min(ColumnChunk, positions - p0);
       // im2col of this chunk: row (i, r, s), column p; zero outside the input.
       for (int64_t i = 0; i < inPerGroup; ++i) {
-        const float *in = x.plane(g * inPerGroup + i);
+        const float *in = x.plane(image, g * inPerGroup + i);
         for (int64_t r = 0; r < kh; ++r)
           for (int64_t s = 0; s < kw; ++s) {
             float *dst = col.data() + ((i * kh + r) * kw + s) * ColumnChunk;
@@ -65,7 +66,7 @@ Activations conv2d(const Activations &x, const float *weight, const float *bias,
         float acc[ChannelBlock][ColumnChunk] = {};
         gemmBlock(acc, col.data(), weight + o0 * k, k, rows);
         for (int64_t b = 0; b < rows; ++b) {
-          float *out = y.plane(o0 + b) + p0;
+          float *out = y.plane(image, o0 + b) + p0;
           float bv = bias ? bias[o0 + b] : 0.0f;
           for (int64_t j = 0; j < n; ++j)
             out[j] = acc[b][j] + bv;
@@ -78,10 +79,10 @@ Activations conv2d(const Activations &x, const float *weight, const float *bias,
 
 Activations maxPool2d(const Activations &x, const Window &win, int64_t outH,
                       int64_t outW) {
-  Activations y{x.c, outH, outW, std::vector<float>(size_t(x.c * outH * outW))};
-  for (int64_t c = 0; c < x.c; ++c) {
-    const float *in = x.plane(c);
-    float *out = y.plane(c);
+  Activations y = Activations::zeros(x.n, x.c, outH, outW);
+  for (int64_t plane = 0; plane < x.n * x.c; ++plane) {
+    const float *in = x.data.data() + plane * x.h * x.w;
+    float *out = y.data.data() + plane * outH * outW;
     for (int64_t oh = 0; oh < outH; ++oh)
       for (int64_t ow = 0; ow < outW; ++ow) {
         float m = -std::numeric_limits<float>::infinity();
@@ -117,9 +118,11 @@ void batchNormInPlace(Activations &x, const float *gamma, const float *beta,
   for (int64_t c = 0; c < x.c; ++c) {
     float scale = float(gamma[c] / std::sqrt(double(var[c]) + epsilon));
     float shift = float(beta[c] - mean[c] * double(scale));
-    float *p = x.plane(c);
-    for (int64_t i = 0; i < x.h * x.w; ++i)
-      p[i] = p[i] * scale + shift;
+    for (int64_t image = 0; image < x.n; ++image) {
+      float *p = x.plane(image, c);
+      for (int64_t i = 0; i < x.h * x.w; ++i)
+        p[i] = p[i] * scale + shift;
+    }
   }
 }
 
@@ -127,17 +130,23 @@ void channelMoments(const Activations &x, std::vector<double> &mean,
                     std::vector<double> &var) {
   mean.assign(x.c, 0);
   var.assign(x.c, 0);
-  double n = double(x.h * x.w);
+  int64_t hw = x.h * x.w;
+  double count = double(x.n * hw);
   for (int64_t c = 0; c < x.c; ++c) {
-    const float *p = x.plane(c);
-    double sum = 0;
-    for (int64_t i = 0; i < x.h * x.w; ++i)
-      sum += p[i];
-    double m = sum / n, sq = 0;
-    for (int64_t i = 0; i < x.h * x.w; ++i)
-      sq += (p[i] - m) * (p[i] - m);
+    double sum = 0, sq = 0;
+    for (int64_t image = 0; image < x.n; ++image) {
+      const float *p = x.plane(image, c);
+      for (int64_t i = 0; i < hw; ++i)
+        sum += p[i];
+    }
+    double m = sum / count;
+    for (int64_t image = 0; image < x.n; ++image) {
+      const float *p = x.plane(image, c);
+      for (int64_t i = 0; i < hw; ++i)
+        sq += (p[i] - m) * (p[i] - m);
+    }
     mean[c] = m;
-    var[c] = sq / n;
+    var[c] = sq / count;
   }
 }
 

@@ -2,8 +2,10 @@
 //
 // A trained network's BatchNormalization statistics are those of the data
 // that reaches it. The zoo reproduces that: while a model with BN is built,
-// one calibration image goes through every layer as it is added, and each BN
-// gets the mean and variance its input actually has (then perturbed). With
+// a calibration batch goes through every layer as it is added, and each BN
+// gets the mean and variance its input actually has (then perturbed). One
+// image at 224x224; more at small sizes, so the last stage still has ~49
+// positions per channel to average. With
 // statistics that do not match the data, a BN does not normalize and the
 // activations grow at every residual block (by ~2^50 over ResNet-152).
 //
@@ -22,13 +24,20 @@ namespace kiln::zoo {
 
 struct Window;
 
-/// The activations of one image: [c, h, w], row-major.
+/// The activations of a batch: [n, c, h, w], row-major.
 struct Activations {
-  int64_t c = 0, h = 0, w = 0;
+  int64_t n = 0, c = 0, h = 0, w = 0;
   std::vector<float> data;
 
-  float *plane(int64_t channel) { return data.data() + channel * h * w; }
-  const float *plane(int64_t channel) const { return data.data() + channel * h * w; }
+  static Activations zeros(int64_t n, int64_t c, int64_t h, int64_t w) {
+    return {n, c, h, w, std::vector<float>(size_t(n * c * h * w))};
+  }
+  float *plane(int64_t image, int64_t channel) {
+    return data.data() + (image * c + channel) * h * w;
+  }
+  const float *plane(int64_t image, int64_t channel) const {
+    return data.data() + (image * c + channel) * h * w;
+  }
 };
 
 /// Grouped 2-D convolution; `weight` is [outChannels, c/group, kH, kW],
@@ -47,7 +56,7 @@ void addInPlace(Activations &x, const Activations &y);
 void batchNormInPlace(Activations &x, const float *gamma, const float *beta,
                       const float *mean, const float *var, double epsilon);
 
-/// Per-channel mean and (population) variance.
+/// Per-channel mean and (population) variance over the batch and positions.
 void channelMoments(const Activations &x, std::vector<double> &mean,
                     std::vector<double> &var);
 

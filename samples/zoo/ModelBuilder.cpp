@@ -68,15 +68,17 @@ Tensor ModelBuilder::input(const std::string &name, std::vector<int64_t> dims,
   graph_->mutable_input()->rbegin()->set_name(name);
   Tensor t{name, std::move(dims), nullptr};
   if (calibrate_) {
-    auto image = std::make_shared<Activations>();
-    image->c = t.dims[1];
-    image->h = t.dims[2];
-    image->w = t.dims[3];
-    image->data.resize(size_t(image->c * image->h * image->w));
-    Rng r = rng("calibration image");
-    for (float &v : image->data)
+    // Enough images that the last stage (1/32 of the input) still has ~49
+    // positions (7x7, as at 224x224) per channel to average over.
+    int64_t last = std::max<int64_t>(1, (t.dims[2] + 31) / 32) *
+                   std::max<int64_t>(1, (t.dims[3] + 31) / 32);
+    int64_t images = std::min<int64_t>(64, (49 + last - 1) / last);
+    auto batch = std::make_shared<Activations>(
+        Activations::zeros(images, t.dims[1], t.dims[2], t.dims[3]));
+    Rng r = rng("calibration images");
+    for (float &v : batch->data)
       v = r.uniformSigned();
-    t.act = std::move(image);
+    t.act = std::move(batch);
   }
   return t;
 }

@@ -6,7 +6,7 @@
 // as raw_data initializers, and emitting the attributes the opset in use
 // expects (Dropout's ratio, Unsqueeze's axes, pooling's ceil_mode ...).
 //
-// For models with BatchNormalization it also runs a calibration image
+// For models with BatchNormalization it also runs a calibration batch
 // through each layer as it is added (Calibrate.h), so every BN gets the
 // statistics of the data that reaches it, as a trained network's BN has.
 //
@@ -33,8 +33,8 @@ struct Tensor {
   std::string name;
   /// Dims; dims[0] is the batch, -1 when symbolic.
   std::vector<int64_t> dims;
-  /// The calibration image's values of this tensor (batch 1), while the
-  /// builder calibrates and the tensor is NCHW; else null.
+  /// The calibration batch's values of this tensor, while the builder
+  /// calibrates and the tensor is NCHW; else null.
   std::shared_ptr<const Activations> act;
 };
 
@@ -68,12 +68,12 @@ public:
   int64_t opset() const { return opset_; }
   onnx::ModelProto &model() { return model_; }
 
-  /// Runs a calibration image through the layers from the next input() on;
+  /// Runs a calibration batch through the layers from the next input() on;
   /// needed before batchNorm().
   void calibrate() { calibrate_ = true; }
 
   /// Declares the float graph input `name` with `dims`; dims[0] < 0 makes the
-  /// batch the symbolic dimension `batchParam`. The calibration image, if
+  /// batch the symbolic dimension `batchParam`. The calibration batch, if
   /// any, is uniform in [-1, 1), like kiln's random inputs.
   Tensor input(const std::string &name, std::vector<int64_t> dims,
                const std::string &batchParam);

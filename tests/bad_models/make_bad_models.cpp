@@ -320,7 +320,7 @@ int writeBad(const fs::path &dir) {
   // Controls, not cases: valid models the driver expects to import, so that
   // a case fails for its defect and not for what it shares with them.
   writeModel(validNet(), dir / "valid_net.onnx");
-  writeModel(deepChain(100000), dir / "valid_deep_chain.onnx");
+  writeModel(deepChain(50000), dir / "valid_deep_chain.onnx");
   std::ofstream(dir / "ext_small.bin", std::ios::binary) << std::string(16, '\x01');
   writeModel(externalModel("ext_small.bin", "0", "16"), dir / "valid_external.onnx");
   fileCases(c);

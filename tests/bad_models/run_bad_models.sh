@@ -54,7 +54,11 @@ fail() { # CASE COMMAND WHY ERRFILE
 }
 
 for control in "$corpus"/valid_*.onnx; do
-  for cmd in "${commands[@]}"; do
+  # The deep chain (50k nodes) checks that import does not recurse per node;
+  # compiling it is a performance question, not one for this test.
+  control_commands=("${commands[@]}")
+  [[ $control = *valid_deep_* ]] && control_commands=(dump)
+  for cmd in "${control_commands[@]}"; do
     err=$out/$(basename "$control" .onnx).$cmd.err
     rc=$(run_kiln "$cmd" "$control" "$err")
     checks=$((checks + 1))

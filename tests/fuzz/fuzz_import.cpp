@@ -5,7 +5,9 @@
 // crash, a hang, an unbounded allocation or a leak. An input it accepts must
 // be a graph the verifier accepts, and the whole optimization pipeline must
 // run on it without error: the importer promises verified canonical IR, so
-// anything else is a bug, reported by aborting.
+// anything else is a bug, reported by aborting. The optimized graph is then
+// lowered to kernel calls (codegen's lowerGraph), which may refuse it but
+// must not crash.
 //
 // Built by scripts/fuzz.sh (clang-16, -fsanitize=fuzzer,address,undefined).
 //
@@ -15,6 +17,9 @@
 #include "frontend/OnnxImporter.h"
 #ifdef KILN_FUZZ_PASSES
 #include "compiler/passes/Pipeline.h"
+#endif
+#ifdef KILN_FUZZ_CODEGEN
+#include "compiler/codegen/Lowering.h"
 #endif
 
 #include "llvm/Support/Error.h"
@@ -47,6 +52,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   opts.verifyEach = true;
   if (auto err = kiln::runPipeline(**graph, opts))
     bug("the pass pipeline", std::move(err));
+#ifdef KILN_FUZZ_CODEGEN
+  // Lowering may legitimately refuse a graph (a shape no kernel handles);
+  // it must not crash on one.
+  kiln::codegen::LoweringOptions lowering;
+  lowering.vectorLanes = opts.vectorLanes;
+  if (auto plan = kiln::codegen::lowerGraph(**graph, lowering); !plan)
+    llvm::consumeError(plan.takeError());
+#endif
 #endif
   return 0;
 }
