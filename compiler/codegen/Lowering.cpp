@@ -179,7 +179,7 @@ llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts
   for (const auto &n : g.nodes())
     errors = llvm::joinErrors(std::move(errors), lowerNode(cx, *n));
   if (errors)
-    return std::move(errors);
+    return errors;
 
   // Graph outputs not written in place: inputs, constants, views, and values
   // listed twice.
@@ -191,7 +191,7 @@ llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts
     addCopyLayer(cx, v->producer, src, BufferRef::output(int64_t(i)),
                  v->type.numElements());
   }
-  return std::move(plan);
+  return plan;
 }
 
 } // namespace kiln::codegen
