@@ -93,15 +93,18 @@ mkdir -p "$work"
 cd "$work"
 
 now() { date +%s%N; }
+# CPU seconds (user + system) used by finished children so far: the machine
+# is shared, so this is the figure comparable between runs.
+cpu() { times | awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
 start=$(now)
 step() { # NAME COMMAND...: runs COMMAND, logging to NAME.log; prints the time
-  local step=$1 t0 t1 rc=0
+  local step=$1 t0 t1 c0 c1 rc=0
   shift
-  t0=$(now)
+  t0=$(now) c0=$(cpu)
   "$@" >"$step.log" 2>&1 || rc=$?
-  t1=$(now)
+  t1=$(now) c1=$(cpu)
   local ms=$(((t1 - t0) / 1000000))
-  printf '%-9s %4d.%03d s\n' "$step" $((ms / 1000)) $((ms % 1000))
+  printf "%-9s %4d.%03d s  (cpu %.1f s)\n" "$step" $((ms / 1000)) $((ms % 1000)) "$(awk -v a="$c1" -v b="$c0" 'BEGIN { print a - b }')"
   if [ $rc -ne 0 ]; then
     echo "error: $step failed (exit $rc): $*" >&2
     sed 's/^/  | /' "$step.log" >&2
@@ -133,4 +136,4 @@ echo "compare ort/$output.npy kiln/$output.npy:"
 "$bin/kiln-compare" "ort/$output.npy" "kiln/$output.npy"
 rm -f model.onnx "$name.o" "$name-run" input.npy
 ms=$((($(now) - start) / 1000000))
-printf 'total     %4d.%03d s\n' $((ms / 1000)) $((ms % 1000))
+printf "total     %4d.%03d s  (cpu %.1f s)\n" $((ms / 1000)) $((ms % 1000)) "$(cpu)"
