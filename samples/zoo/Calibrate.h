@@ -17,6 +17,7 @@
 #ifndef KILN_SAMPLES_ZOO_CALIBRATE_H
 #define KILN_SAMPLES_ZOO_CALIBRATE_H
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
