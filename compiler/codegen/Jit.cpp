@@ -9,9 +9,57 @@
 #include "llvm/MC/SubtargetFeature.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include "compiler/ir/Diagnostics.h"
+
 #include <cstring>
 
 namespace kiln::codegen {
+
+namespace {
+
+/// 2 x multiply-adds of a conv or matrix product node; 0 for other ops. A
+/// Conv counts its unpooled output (a fused pool reduces what it stores, not
+/// what it computes).
+double nodeFlops(const Node &n) {
+  switch (n.op) {
+  case OpKind::Conv: {
+    const Dims &x = n.input(0)->type.dims, &w = n.input(1)->type.dims;
+    if (x.size() != 4 || w.size() != 4)
+      return 0;
+    const Attrs &a = n.attrs;
+    const auto &s = a.getInts("strides"), &p = a.getInts("pads"),
+               &d = a.getInts("dilations");
+    double oh = double((x[2] + p[0] + p[2] - d[0] * (w[2] - 1) - 1) / s[0] + 1);
+    double ow = double((x[3] + p[1] + p[3] - d[1] * (w[3] - 1) - 1) / s[1] + 1);
+    // w is [M][C/group][KH][KW]: C/group*KH*KW multiply-adds per output.
+    return 2.0 * double(x[0]) * double(w[0]) * oh * ow * double(w[1]) *
+           double(w[2]) * double(w[3]);
+  }
+  case OpKind::Gemm: {
+    const Dims &a = n.input(0)->type.dims;
+    int64_t k = n.attrs.getInt("transA") ? a[0] : a[1];
+    return 2.0 * double(n.output()->type.numElements()) * double(k);
+  }
+  case OpKind::MatMul: {
+    const Dims &a = n.input(0)->type.dims;
+    return a.empty() ? 0
+                     : 2.0 * double(n.output()->type.numElements()) *
+                           double(a.back());
+  }
+  default:
+    return 0;
+  }
+}
+
+// The hooks generated code calls when compiled with JitOptions::profile.
+void profileBeginHook(void *state) {
+  static_cast<CompiledModel *>(state)->profileBegin();
+}
+void profileLayerHook(void *state, int64_t layer) {
+  static_cast<CompiledModel *>(state)->profileLayer(layer);
+}
+
+} // namespace
 
 CompiledModel::~CompiledModel() { kiln_workspace_free(workspace_); }
 
@@ -30,6 +78,20 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   if (!plan)
     return plan.takeError();
 
+  // Created before emitting: with profiling, its address is baked into the
+  // code.
+  std::unique_ptr<CompiledModel> cm(new CompiledModel());
+  for (const Layer &l : plan->layers) {
+    LayerProfile p;
+    if (l.node) {
+      p.name = displayName(l.node->name);
+      if (l.kernel != "kiln_gen_copy_f32")
+        p.flops = nodeFlops(*l.node);
+    }
+    p.kernel = l.kernel;
+    cm->profile_.push_back(std::move(p));
+  }
+
   auto cgLevel = opts.optLevel <= 0 ? llvm::CodeGenOpt::None
                  : opts.optLevel == 1 ? llvm::CodeGenOpt::Less
                  : opts.optLevel == 2 ? llvm::CodeGenOpt::Default
@@ -41,11 +103,12 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   EmitOptions eo;
   eo.name = "kiln_jit_model";
   eo.optLevel = opts.optLevel;
+  if (opts.profile)
+    eo.profileState = cm.get();
   auto emitted = emitModel(std::move(*plan), *target, **tm, *ctx, eo);
   if (!emitted)
     return emitted.takeError();
 
-  std::unique_ptr<CompiledModel> cm(new CompiledModel());
   cm->target_ = *target;
   cm->inputs_ = emitted->inputs;
   cm->outputs_ = emitted->outputs;
@@ -76,6 +139,10 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   add("memcpy", reinterpret_cast<void *>(&::memcpy));
   add("memmove", reinterpret_cast<void *>(&::memmove));
   add("memset", reinterpret_cast<void *>(&::memset));
+  if (opts.profile) {
+    add("kiln_jit_profile_begin", reinterpret_cast<void *>(&profileBeginHook));
+    add("kiln_jit_profile_layer", reinterpret_cast<void *>(&profileLayerHook));
+  }
   if (auto e = jd.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return e;
 
@@ -108,6 +175,25 @@ kiln_status CompiledModel::run(const float *const *inputs,
                                float *const *outputs, void *workspace,
                                kiln_pool *pool) {
   return run_(inputs, outputs, workspace, pool);
+}
+
+void CompiledModel::resetProfile() {
+  for (LayerProfile &p : profile_) {
+    p.ms = 0;
+    p.calls = 0;
+  }
+}
+
+std::vector<LayerProfile> CompiledModel::profile() const { return profile_; }
+
+void CompiledModel::profileBegin() { mark_ = std::chrono::steady_clock::now(); }
+
+void CompiledModel::profileLayer(int64_t layer) {
+  auto now = std::chrono::steady_clock::now();
+  LayerProfile &p = profile_[size_t(layer)];
+  p.ms += std::chrono::duration<double, std::milli>(now - mark_).count();
+  ++p.calls;
+  mark_ = now;
 }
 
 } // namespace kiln::codegen

@@ -18,7 +18,10 @@
 
 #include "llvm/Support/Error.h"
 
+#include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace llvm::orc {
 class LLJIT;
@@ -31,6 +34,19 @@ struct JitOptions {
   /// Host CPU/features overrides ("haswell", "-avx512f"); empty: this host.
   std::string cpu, features;
   bool fastKernels = true;
+  /// Time every layer: NAME_run marks the steady clock after each layer
+  /// (kiln_jit_profile_begin/_layer, JIT-only hooks) into per-layer slots
+  /// read with CompiledModel::profile().
+  bool profile = false;
+};
+
+/// One layer's accumulated time (CompiledModel::profile).
+struct LayerProfile {
+  std::string name;   ///< the node's name, escaped for display
+  std::string kernel; ///< the kernel entry point
+  double ms = 0;      ///< summed over runs
+  double flops = 0;   ///< 2 x multiply-adds of conv/gemm work per run; 0 otherwise
+  int64_t calls = 0;  ///< runs measured
 };
 
 class CompiledModel {
@@ -57,6 +73,16 @@ public:
   size_t numLayers() const { return layers_; }
   size_t numTasks() const { return tasks_; }
 
+  /// Zeroes every layer's profile slot.
+  void resetProfile();
+  /// One entry per layer, in execution order (zero times unless compiled
+  /// with JitOptions::profile).
+  std::vector<LayerProfile> profile() const;
+
+  /// The hooks' implementation (called by generated code only).
+  void profileBegin();
+  void profileLayer(int64_t layer);
+
 private:
   CompiledModel() = default;
 
@@ -70,6 +96,8 @@ private:
   void *workspace_ = nullptr;
   std::vector<TensorInfo> inputs_, outputs_;
   size_t layers_ = 0, tasks_ = 0;
+  std::vector<LayerProfile> profile_;
+  std::chrono::steady_clock::time_point mark_;
 };
 
 } // namespace kiln::codegen

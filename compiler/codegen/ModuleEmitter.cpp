@@ -222,6 +222,21 @@ void Emitter::emitRun() {
       llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
                               {ptr(ctx_), i64(ctx_), ptr(ctx_), ptr(ctx_)},
                               false));
+  // Profiling hooks (JIT only): the state pointer is a constant.
+  llvm::FunctionCallee profileBegin, profileLayer;
+  llvm::Value *state = nullptr;
+  if (opts_.profileState) {
+    state = llvm::ConstantExpr::getIntToPtr(
+        b_.getInt64(reinterpret_cast<uintptr_t>(opts_.profileState)), ptr(ctx_));
+    profileBegin = m_->getOrInsertFunction(
+        "kiln_jit_profile_begin",
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr(ctx_)}, false));
+    profileLayer = m_->getOrInsertFunction(
+        "kiln_jit_profile_layer",
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
+                                {ptr(ctx_), i64(ctx_)}, false));
+    b_.CreateCall(profileBegin, {state});
+  }
   for (size_t li = 0; li < plan_.layers.size(); ++li) {
     progress("layers", li, plan_.layers.size());
     const Layer &l = plan_.layers[li];
@@ -252,6 +267,8 @@ void Emitter::emitRun() {
                             llvm::Align(8));
     }
     b_.CreateCall(parallelFor, {pool, b_.getInt64(l.workItems), task, bufs});
+    if (state)
+      b_.CreateCall(profileLayer, {state, b_.getInt64(li)});
   }
   b_.CreateRet(llvm::ConstantInt::get(i32(ctx_), KILN_OK));
 }

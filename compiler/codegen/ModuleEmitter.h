@@ -49,6 +49,11 @@ struct EmitOptions {
   bool externalWeights = false;
   /// 0..3: the IR optimization level.
   int optLevel = 3;
+  /// JIT only: when set, NAME_run calls kiln_jit_profile_begin(state) on
+  /// entry and kiln_jit_profile_layer(state, i) after layer i (state baked
+  /// in as a constant). Never set for objects: the hooks exist only in the
+  /// JIT.
+  const void *profileState = nullptr;
   ProgressFn progress;
 };
 

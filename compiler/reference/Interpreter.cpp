@@ -37,7 +37,7 @@ private:
   llvm::Expected<Tensor> applyFusion(const Node &n, const Fusion &f, Tensor x);
 
   const Graph &g_;
-  const ReferenceOptions &opts_;
+  const ReferenceOptions opts_;
   std::unordered_map<const Value *, Tensor> env_;
 };
 

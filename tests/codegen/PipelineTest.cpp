@@ -78,3 +78,52 @@ TEST_CASE("run checks its arguments") {
   CHECK(std::string((*cm)->info().inputs[0].name) == "x");
   kiln_workspace_free(ws);
 }
+
+TEST_CASE("profiling accumulates per-layer time, calls and conv/gemm flops") {
+  GraphBuilder b;
+  Value *x = b.input("x", {1, 3, 12, 12});
+  Value *c = b.conv("c1", x, 16, 3, 2, 1); // unpooled 6x6, pooled to 3x3
+  c = b.node(OpKind::MaxPool, "p1", {c}, maxPoolAttrs(2, 2));
+  Attrs fl;
+  fl.set("axis", int64_t(1));
+  Value *f = b.node(OpKind::Flatten, "flat", {c}, fl);
+  Attrs gm;
+  gm.set("alpha", 1.0);
+  gm.set("beta", 1.0);
+  gm.set("transA", int64_t(0));
+  gm.set("transB", int64_t(1));
+  b.output(b.node(OpKind::Gemm, "fc", {f, b.weight("fc.w", {10, 144}),
+                                       b.weight("fc.b", {10})}, gm));
+  std::vector<Tensor> inputs = b.randomInputs();
+  PassOptions po;
+  REQUIRE(errorText(runPipeline(b.graph(), po)) == "");
+  codegen::JitOptions jo;
+  jo.profile = true;
+  auto cm = codegen::CompiledModel::compile(b.graph(), jo);
+  REQUIRE(bool(cm));
+  std::vector<float> out(10);
+  const float *ins[] = {inputs[0].f32.data()};
+  float *outs[] = {out.data()};
+  for (int run = 0; run < 3; ++run)
+    REQUIRE((*cm)->run(ins, outs) == KILN_OK);
+  std::vector<codegen::LayerProfile> prof = (*cm)->profile();
+  REQUIRE(prof.size() == (*cm)->numLayers());
+  double convFlops = 0, gemmFlops = 0, ms = 0;
+  for (const codegen::LayerProfile &p : prof) {
+    CHECK(p.calls == 3);
+    CHECK(p.ms >= 0);
+    CHECK(!p.kernel.empty());
+    ms += p.ms;
+    if (p.name == "c1")
+      convFlops = p.flops;
+    if (p.name == "fc")
+      gemmFlops = p.flops;
+  }
+  CHECK(ms > 0);
+  // Conv: the unpooled 16x6x6 output, 3*3*3 multiply-adds each.
+  CHECK(convFlops == 2.0 * 16 * 6 * 6 * 27);
+  CHECK(gemmFlops == 2.0 * 10 * 144);
+  (*cm)->resetProfile();
+  for (const codegen::LayerProfile &p : (*cm)->profile())
+    CHECK((p.calls == 0 && p.ms == 0));
+}

@@ -95,14 +95,21 @@ cd "$work"
 now() { date +%s%N; }
 # CPU seconds (user + system) used by finished children so far: the machine
 # is shared, so this is the figure comparable between runs.
-cpu() { times | awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+cpu() { # sets CPU; must run in this shell, not in $(...)
+  times >.times
+  CPU=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' .times)
+}
 start=$(now)
 step() { # NAME COMMAND...: runs COMMAND, logging to NAME.log; prints the time
   local step=$1 t0 t1 c0 c1 rc=0
   shift
-  t0=$(now) c0=$(cpu)
+  t0=$(now)
+  cpu
+  c0=$CPU
   "$@" >"$step.log" 2>&1 || rc=$?
-  t1=$(now) c1=$(cpu)
+  t1=$(now)
+  cpu
+  c1=$CPU
   local ms=$(((t1 - t0) / 1000000))
   printf "%-9s %4d.%03d s  (cpu %.1f s)\n" "$step" $((ms / 1000)) $((ms % 1000)) "$(awk -v a="$c1" -v b="$c0" 'BEGIN { print a - b }')"
   if [ $rc -ne 0 ]; then
@@ -134,6 +141,7 @@ sed 's/^/  generate: /' generate.log
 sed 's/^/  kiln: /' kiln.log
 echo "compare ort/$output.npy kiln/$output.npy:"
 "$bin/kiln-compare" "ort/$output.npy" "kiln/$output.npy"
-rm -f model.onnx "$name.o" "$name-run" input.npy
+rm -f model.onnx "$name.o" "$name-run" input.npy .times
 ms=$((($(now) - start) / 1000000))
-printf "total     %4d.%03d s  (cpu %.1f s)\n" $((ms / 1000)) $((ms % 1000)) "$(cpu)"
+cpu
+printf "total     %4d.%03d s  (cpu %.1f s)\n" $((ms / 1000)) $((ms % 1000)) "$CPU"

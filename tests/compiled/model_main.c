@@ -146,6 +146,8 @@ static void readNpy(const char *path, const kiln_tensor_info *t, float *data) {
   if (!header || fread(header, 1, headerLen, f) != headerLen)
     fail("'%s': truncated header", path);
   header[headerLen] = 0;
+  for (size_t n = headerLen; n > 0 && (header[n - 1] == ' ' || header[n - 1] == '\n'); --n)
+    header[n - 1] = 0; /* the padding, for messages */
   if (!strstr(header, "'descr': '<f4'"))
     fail("'%s': the element type must be float32 ('<f4'): %s", path, header);
   if (!strstr(header, "'fortran_order': False"))

@@ -3,9 +3,10 @@
 //
 //   node tools/ort/run.js MODEL.onnx [--input NAME=FILE.npy ...] [--random-input SEED]
 //        [--batch N] [--output-dir DIR] [--threads N] [--bench N] [--json]
+//        [--optimization disabled|basic|extended|all]
 //
 // ONNX Runtime's CPU execution provider with every graph optimization on
-// ('all'), as a user would run it. Each output is written to DIR/<name>.npy
+// ('all', unless --optimization says otherwise), as a user would run it. Each output is written to DIR/<name>.npy
 // (C order; float outputs as float32 '<f4'), the file name being the output
 // name with every character outside [A-Za-z0-9._-] replaced by '_'
 // ("/fc/Gemm_output_0" -> "_fc_Gemm_output_0.npy"; "", "." and ".." get an
@@ -129,7 +130,7 @@ function sanitize(name) {
 }
 
 function parseArgs(argv) {
-  const a = { model: null, inputs: [], randomSeed: null, batch: 1, outputDir: null, threads: 0, bench: 0, json: false };
+  const a = { model: null, inputs: [], randomSeed: null, batch: 1, optimization: 'all', outputDir: null, threads: 0, bench: 0, json: false };
   const value = (i, flag) => {
     if (i + 1 >= argv.length) fail(`${flag} needs a value`);
     return argv[i + 1];
@@ -155,6 +156,10 @@ function parseArgs(argv) {
     } else if (f === '--batch') {
       a.batch = positiveInt(value(i++, f), f);
       if (a.batch < 1) fail('--batch must be at least 1');
+    } else if (f === '--optimization') {
+      a.optimization = value(i++, f);
+      if (!['disabled', 'basic', 'extended', 'all'].includes(a.optimization))
+        fail('--optimization is disabled, basic, extended or all');
     } else if (f === '--output-dir') {
       a.outputDir = value(i++, f);
     } else if (f === '--threads') {
@@ -184,7 +189,7 @@ function median(xs) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const options = { graphOptimizationLevel: 'all', executionMode: 'sequential' };
+  const options = { graphOptimizationLevel: args.optimization, executionMode: 'sequential' };
   if (args.threads > 0) {
     options.intraOpNumThreads = args.threads;
     options.interOpNumThreads = 1;

@@ -27,6 +27,7 @@ namespace kiln::kernels {
 struct ConvCtx {
   int64_t H, W, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW;
   int64_t Cg, Cgb;
+  int64_t rightOverhang; ///< input columns the last output column reads past W
   int64_t wOcbStride;   ///< floats between the packed weights of two oc blocks
   const float *in;      ///< image n, first channel (block) of group g
   const float *w;       ///< packed weights of the tile's first oc block
@@ -79,6 +80,29 @@ KILN_INLINE void convColumnInterior(const ConvCtx &c, const float *rowPix0,
         for (int o = 0; o < OCB; ++o)
           acc[o][j] += wv[o] * x;
       }
+    }
+  }
+}
+
+/// A blocked column whose first LO and last HI pixels fall into the padding
+/// (the usual border case: 3x3 pad 1 skips one pixel at either end): the
+/// interior code on the pixels in between, with constant offsets.
+template <int L, int OCB, int NW, int SWT, int LO, int HI>
+KILN_INLINE void convColumnRange(const ConvCtx &c, const float *rowPix0,
+                                 const float *wp, Vec<L> (&acc)[OCB][NW]) {
+  const int64_t pixStride = (SWT ? SWT : c.SW) * L;
+  KILN_UNROLL_FULL
+  for (int i = 0; i < L; ++i) {
+    Vec<L> wv[OCB];
+    KILN_UNROLL_FULL
+    for (int o = 0; o < OCB; ++o)
+      wv[o] = load<L>(wp + o * c.wOcbStride + i * L);
+    KILN_UNROLL_FULL
+    for (int j = LO; j < NW - HI; ++j) {
+      const float x = rowPix0[j * pixStride + i];
+      KILN_UNROLL_FULL
+      for (int o = 0; o < OCB; ++o)
+        acc[o][j] += wv[o] * x;
     }
   }
 }
@@ -171,12 +195,41 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
       for (int64_t kw = 0; kw < c.KW; ++kw) {
         const int64_t iw0 = iwBase + kw * c.DW;
         const float *wp = wK + kw * LL;
-        if (!CHECK || (iw0 >= 0 && iw0 + (NW - 1) * sw < c.W))
+        if (!CHECK || (iw0 >= 0 && iw0 + (NW - 1) * sw < c.W)) {
           convColumnInterior<L, OCB, NW, SWT, BLOCKED>(
               c, row + iw0 * pixScale, wp, nc, acc);
-        else
-          convColumnBorder<L, OCB, NW, BLOCKED>(c, row, iw0, sw, wp, nc,
-                                                zeros, acc);
+          continue;
+        }
+        if constexpr (BLOCKED && NW > 2) {
+          // Pixels [lo, NW - hi) are inside the input.
+          const int64_t lo = iw0 < 0 ? ceilDiv(-iw0, sw) : 0;
+          const int64_t last = c.W - 1 - iw0; // >= 0 when any pixel is inside
+          const int64_t hi =
+              last < 0 ? NW : NW - imin(NW, last / sw + 1);
+          const float *base = row + iw0 * L;
+          // Each case is guarded by what the layer's geometry allows, so in
+          // bitcode (constant params) the impossible ones fold away.
+          if (lo == 1 && hi == 0 && c.PL >= 1) {
+            convColumnRange<L, OCB, NW, SWT, 1, 0>(c, base, wp, acc);
+            continue;
+          }
+          if (lo == 0 && hi == 1 && c.rightOverhang >= 1) {
+            convColumnRange<L, OCB, NW, SWT, 0, 1>(c, base, wp, acc);
+            continue;
+          }
+          if (lo == 2 && hi == 0 && c.PL >= 2) {
+            convColumnRange<L, OCB, NW, SWT, 2, 0>(c, base, wp, acc);
+            continue;
+          }
+          if (lo == 0 && hi == 2 && c.rightOverhang >= 2) {
+            convColumnRange<L, OCB, NW, SWT, 0, 2>(c, base, wp, acc);
+            continue;
+          }
+          if (lo + hi >= NW)
+            continue; // the whole column is padding
+        }
+        convColumnBorder<L, OCB, NW, BLOCKED>(c, row, iw0, sw, wp, nc, zeros,
+                                              acc);
       }
     }
   }
@@ -317,6 +370,8 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
   c.KH = p->KH, c.KW = p->KW, c.SH = p->SH, c.SW = p->SW;
   c.PT = p->PT, c.PL = p->PL, c.DH = p->DH, c.DW = p->DW;
   c.Cg = s.Cg, c.Cgb = s.Cgb;
+  c.rightOverhang = imax(0, (p->OW - 1) * p->SW - p->PL + (p->KW - 1) * p->DW -
+                                  (p->W - 1));
   c.wOcbStride = s.Cgb * p->KH * p->KW * L * L;
   c.act = p->activation;
   c.alpha = (float)p->act_alpha, c.lo = (float)p->act_lo,
