@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Sets up and builds kiln, then does its main job on a built-in model.
+# Sets up and builds kiln, then does its main job on a built-in model: the
+# build generates ResNet-50 with the model zoo, compiles it with
+# `kiln compile` to an object and a header, and links it into the classify
+# sample (samples/classify). This script shows what the compiler did to the
+# graph and runs the linked application.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-mkdir -p build/quickstart
-build/bin/kiln-zoo resnet50 -o build/quickstart/resnet50.onnx
-build/bin/kiln dump build/quickstart/resnet50.onnx | head -20
+model=build/samples/classify/resnet50.onnx
+echo
+echo "== kiln dump --stage optimized $model (first lines)"
+build/bin/kiln dump "$model" --stage optimized | head -12
+echo
+echo "== build/bin/classify-resnet50 -t 2 -n 20   (the app linking kiln_models/resnet50.o)"
+build/bin/classify-resnet50 -t 2 -n 20
