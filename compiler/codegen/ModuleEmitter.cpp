@@ -180,8 +180,11 @@ void Emitter::emitRun() {
     b_.CreateCondBr(b_.CreateIsNull(p), fail, ok);
     b_.SetInsertPoint(ok);
   };
-  check(inputs, "inputs_ok");
-  check(outputs, "outputs_ok");
+  // The arrays may be null when empty (a model without inputs).
+  if (!plan_.inputs.empty())
+    check(inputs, "inputs_ok");
+  if (!plan_.outputs.empty())
+    check(outputs, "outputs_ok");
   std::vector<llvm::Value *> in, out;
   for (size_t i = 0; i < plan_.inputs.size(); ++i) {
     in.push_back(b_.CreateAlignedLoad(

@@ -205,7 +205,7 @@ Tensor ModelBuilder::conv(const Names &n, const Tensor &x, const std::string &we
 Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x,
                                const std::string &scale, const std::string &shift,
                                const std::string &mean, const std::string &var,
-                               double epsilon, double momentum) {
+                               double gammaScale, double epsilon, double momentum) {
   int64_t c = x.dims[1];
   float *gamma = initializer(scale, {c});
   float *beta = initializer(shift, {c});
@@ -219,9 +219,7 @@ Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x,
     // The statistics of the data reaching this BN, perturbed: the mean by up
     // to 0.1 standard deviations, the variance by a factor in [0.5, 1.5].
     double sigma2 = std::max(dataVar[i], 1e-6);
-    gamma[i] = float(1.0 + rg.uniform(-0.1, 0.1));
-    if (getenv("ZOO_RES_GAMMA") && (n.node.find("/bn3/") != std::string::npos || (n.node.find("/bn2/") != std::string::npos && n.node.find("layer") != std::string::npos && getenv("ZOO_BASIC"))))
-      gamma[i] *= atof(getenv("ZOO_RES_GAMMA"));
+    gamma[i] = float(gammaScale * (1.0 + rg.uniform(-0.1, 0.1)));
     beta[i] = float(rb.uniform(-0.05, 0.05));
     runMean[i] = float(dataMean[i] + rm.uniform(-0.1, 0.1) * std::sqrt(sigma2));
     runVar[i] = float(sigma2 * rv.uniform(0.5, 1.5));

@@ -86,10 +86,12 @@ public:
   Tensor conv(const Names &n, const Tensor &x, const std::string &weight,
               const std::string &bias, int64_t outChannels, const Window &w,
               int64_t group = 1);
+  /// BatchNormalization with the calibration data's statistics; gamma is
+  /// gammaScale * (1 + U(-0.1, 0.1)).
   Tensor batchNorm(const Names &n, const Tensor &x, const std::string &scale,
                    const std::string &shift, const std::string &mean,
-                   const std::string &var, double epsilon = 1e-5,
-                   double momentum = 0.9);
+                   const std::string &var, double gammaScale = 1.0,
+                   double epsilon = 1e-5, double momentum = 0.9);
   Tensor relu(const Names &n, const Tensor &x);
   Tensor add(const Names &n, const Tensor &a, const Tensor &b);
   Tensor maxPool(const Names &n, const Tensor &x, const Window &w);
