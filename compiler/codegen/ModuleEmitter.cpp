@@ -380,6 +380,13 @@ llvm::Expected<EmittedModel> Emitter::run(llvm::TargetMachine &tm) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "internal error: invalid module");
 #endif
+  if (opts_.optLevel >= 1) {
+    progress("specializing", 0, 1);
+    std::vector<llvm::Function *> tasks;
+    for (auto &kv : tasks_)
+      tasks.push_back(kv.second);
+    specializeTasks(*m_, tasks, tm);
+  }
   progress("optimizing", 0, 1);
   optimizeModule(*m_, tm, opts_.optLevel);
 

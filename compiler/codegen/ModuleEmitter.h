@@ -77,6 +77,14 @@ llvm::Expected<EmittedModel> emitModel(ModelPlan &&plan, const Target &target,
 /// functions `m` references).
 llvm::Error linkKernels(llvm::Module &m, const Target &target);
 
+/// Inlines the kernel each task calls and folds what its constant params
+/// decide (SCCP, SimplifyCFG), then deletes the unused generic kernel
+/// bodies: the optimization pipeline then works on each layer's own code
+/// instead of inlining every tile shape and layout variant into every task
+/// first.
+void specializeTasks(llvm::Module &m, llvm::ArrayRef<llvm::Function *> tasks,
+                     llvm::TargetMachine &tm);
+
 /// Runs LLVM's default O0..O3 pipeline with `tm`'s cost model.
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel);
 

@@ -31,8 +31,7 @@ Window caffePool(const Tensor &x, int64_t kernel, int64_t stride) {
 Names caffe(const std::string &layer) { return {layer, layer}; }
 } // namespace
 
-llvm::Error buildAlexNetCaffe(ModelBuilder &b, const ZooOptions &options,
-                              const std::string &) {
+llvm::Error buildAlexNetCaffe(ModelBuilder &b, const ZooOptions &options, const std::string &) {
   ZooOptions o = options;
   if (o.batch < 0)
     o.batch = 1; // converted Caffe deploy nets have a fixed batch
@@ -46,8 +45,7 @@ llvm::Error buildAlexNetCaffe(ModelBuilder &b, const ZooOptions &options,
   auto lrn = [&](const std::string &layer, const Tensor &t) {
     return b.lrn(caffe(layer), t, 5, 5e-4, 0.75, 2.0);
   };
-  auto conv = [&](const std::string &layer, const Tensor &t, int64_t out, Window w,
-                  int64_t group) {
+  auto conv = [&](const std::string &layer, const Tensor &t, int64_t out, Window w, int64_t group) {
     return b.conv(caffe(layer), t, layer + "_w", layer + "_b", out, w, group);
   };
 
@@ -90,8 +88,7 @@ llvm::Error buildAlexNetTorch(ModelBuilder &b, const ZooOptions &o, const std::s
   auto scope = [](const char *seq, int i) { return fmt::format("/{0}/{0}.{1}", seq, i); };
   auto conv = [&](int i, const Tensor &t, int64_t out, Window w) {
     std::string p = fmt::format("features.{}.", i);
-    return b.conv(torchNames(scope("features", i), "Conv"), t, p + "weight", p + "bias",
-                  out, w);
+    return b.conv(torchNames(scope("features", i), "Conv"), t, p + "weight", p + "bias", out, w);
   };
   auto relu = [&](const char *seq, int i, const Tensor &t) {
     return b.relu(torchNames(scope(seq, i), "Relu"), t);
@@ -122,8 +119,8 @@ llvm::Error buildAlexNetTorch(ModelBuilder &b, const ZooOptions &o, const std::s
 
   auto linear = [&](int i, const Tensor &t, int64_t out, double stddev = 0) {
     std::string p = fmt::format("classifier.{}.", i);
-    return b.gemm(torchNames(scope("classifier", i), "Gemm"), t, p + "weight", p + "bias",
-                  out, stddev);
+    return b.gemm(torchNames(scope("classifier", i), "Gemm"), t, p + "weight", p + "bias", out,
+                  stddev);
   };
   x = b.dropout(torchNames(scope("classifier", 0), "Dropout"), x);
   x = linear(1, x, 4096);

@@ -44,22 +44,20 @@ struct Activations {
 /// Grouped 2-D convolution; `weight` is [outChannels, c/group, kH, kW],
 /// `bias` may be null. The output size is `outH` x `outW`.
 Activations conv2d(const Activations &x, const float *weight, const float *bias,
-                   int64_t outChannels, const Window &win, int64_t group,
-                   int64_t outH, int64_t outW);
+                   int64_t outChannels, const Window &win, int64_t group, int64_t outH,
+                   int64_t outW);
 
 /// Max-pooling (padding never wins).
-Activations maxPool2d(const Activations &x, const Window &win, int64_t outH,
-                      int64_t outW);
+Activations maxPool2d(const Activations &x, const Window &win, int64_t outH, int64_t outW);
 
 void reluInPlace(Activations &x);
 void addInPlace(Activations &x, const Activations &y);
 /// y = gamma * (x - mean) / sqrt(var + epsilon) + beta, per channel.
-void batchNormInPlace(Activations &x, const float *gamma, const float *beta,
-                      const float *mean, const float *var, double epsilon);
+void batchNormInPlace(Activations &x, const float *gamma, const float *beta, const float *mean,
+                      const float *var, double epsilon);
 
 /// Per-channel mean and (population) variance over the batch and positions.
-void channelMoments(const Activations &x, std::vector<double> &mean,
-                    std::vector<double> &var);
+void channelMoments(const Activations &x, std::vector<double> &mean, std::vector<double> &var);
 
 } // namespace kiln::zoo
 

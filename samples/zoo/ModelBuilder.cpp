@@ -38,8 +38,7 @@ static std::vector<int64_t> onnxPads(const Window &w) {
 }
 
 ModelBuilder::ModelBuilder(int64_t opset, uint64_t seed, std::string model)
-    : graph_(model_.mutable_graph()), opset_(opset), seed_(seed),
-      modelName_(std::move(model)) {
+    : graph_(model_.mutable_graph()), opset_(opset), seed_(seed), modelName_(std::move(model)) {
   model_.set_ir_version(onnx::IR_VERSION);
   auto *op = model_.add_opset_import();
   op->set_domain("");
@@ -70,11 +69,11 @@ Tensor ModelBuilder::input(const std::string &name, std::vector<int64_t> dims,
   if (calibrate_) {
     // Enough images that the last stage (1/32 of the input) still has ~49
     // positions (7x7, as at 224x224) per channel to average over.
-    int64_t last = std::max<int64_t>(1, (t.dims[2] + 31) / 32) *
-                   std::max<int64_t>(1, (t.dims[3] + 31) / 32);
+    int64_t last =
+        std::max<int64_t>(1, (t.dims[2] + 31) / 32) * std::max<int64_t>(1, (t.dims[3] + 31) / 32);
     int64_t images = std::min<int64_t>(64, (49 + last - 1) / last);
-    auto batch = std::make_shared<Activations>(
-        Activations::zeros(images, t.dims[1], t.dims[2], t.dims[3]));
+    auto batch =
+        std::make_shared<Activations>(Activations::zeros(images, t.dims[1], t.dims[2], t.dims[3]));
     Rng r = rng("calibration images");
     for (float &v : batch->data)
       v = r.uniformSigned();
@@ -89,8 +88,7 @@ void ModelBuilder::output(const Tensor &t, const std::string &batchParam) {
   setShape(vi, t.dims, batchParam);
 }
 
-float *ModelBuilder::initializer(const std::string &name,
-                                 const std::vector<int64_t> &dims) {
+float *ModelBuilder::initializer(const std::string &name, const std::vector<int64_t> &dims) {
   onnx::TensorProto *t = graph_->add_initializer();
   t->set_name(name);
   t->set_data_type(onnx::TensorProto::FLOAT);
@@ -116,16 +114,14 @@ onnx::NodeProto &ModelBuilder::node(const std::string &opType, const Names &n,
 }
 
 void ModelBuilder::renameLastOutput(Tensor &t, const std::string &name) {
-  assert(graph_->node_size() > 0 &&
-         *graph_->node().rbegin()->output().begin() == t.name &&
+  assert(graph_->node_size() > 0 && *graph_->node().rbegin()->output().begin() == t.name &&
          "only the newest tensor can be renamed");
   graph_->mutable_node()->rbegin()->set_output(0, name);
   t.name = name;
 }
 
-onnx::AttributeProto *
-ModelBuilder::attr(onnx::NodeProto &n, const std::string &name,
-                   onnx::AttributeProto::AttributeType type) {
+onnx::AttributeProto *ModelBuilder::attr(onnx::NodeProto &n, const std::string &name,
+                                         onnx::AttributeProto::AttributeType type) {
   onnx::AttributeProto *a = n.add_attribute();
   a->set_name(name);
   a->set_type(type);
@@ -161,8 +157,8 @@ void ModelBuilder::checkSpatial(const Names &n, const Tensor &x, Tensor &y) {
 }
 
 Tensor ModelBuilder::conv(const Names &n, const Tensor &x, const std::string &weight,
-                          const std::string &bias, int64_t outChannels,
-                          const Window &w, int64_t group) {
+                          const std::string &bias, int64_t outChannels, const Window &w,
+                          int64_t group) {
   int64_t inChannels = x.dims[1];
   assert(inChannels % group == 0 && outChannels % group == 0);
   int64_t inPerGroup = inChannels / group;
@@ -202,10 +198,10 @@ Tensor ModelBuilder::conv(const Names &n, const Tensor &x, const std::string &we
   return y;
 }
 
-Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x,
-                               const std::string &scale, const std::string &shift,
-                               const std::string &mean, const std::string &var,
-                               double gammaScale, double epsilon, double momentum) {
+Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x, const std::string &scale,
+                               const std::string &shift, const std::string &mean,
+                               const std::string &var, double gammaScale, double epsilon,
+                               double momentum) {
   int64_t c = x.dims[1];
   float *gamma = initializer(scale, {c});
   float *beta = initializer(shift, {c});
@@ -228,8 +224,7 @@ Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x,
   auto act = std::make_shared<Activations>(*x.act);
   batchNormInPlace(*act, gamma, beta, runMean, runVar, epsilon);
   y.act = std::move(act);
-  onnx::NodeProto &node =
-      this->node("BatchNormalization", n, {x.name, scale, shift, mean, var});
+  onnx::NodeProto &node = this->node("BatchNormalization", n, {x.name, scale, shift, mean, var});
   attrFloat(node, "epsilon", epsilon);
   attrFloat(node, "momentum", momentum);
   return y;
@@ -258,8 +253,7 @@ Tensor ModelBuilder::add(const Names &n, const Tensor &a, const Tensor &b) {
   return y;
 }
 
-Tensor ModelBuilder::pool(const char *opType, const Names &n, const Tensor &x,
-                          const Window &w) {
+Tensor ModelBuilder::pool(const char *opType, const Names &n, const Tensor &x, const Window &w) {
   Tensor y{n.output, x.dims, nullptr};
   y.dims[2] = windowOutput(x.dims[2], w, 0);
   y.dims[3] = windowOutput(x.dims[3], w, 1);
@@ -293,8 +287,8 @@ Tensor ModelBuilder::globalAveragePool(const Names &n, const Tensor &x) {
   return y;
 }
 
-Tensor ModelBuilder::lrn(const Names &n, const Tensor &x, int64_t size,
-                         double alpha, double beta, double bias) {
+Tensor ModelBuilder::lrn(const Names &n, const Tensor &x, int64_t size, double alpha, double beta,
+                         double bias) {
   Tensor y{n.output, x.dims, nullptr}; // no BN follows LRN in the zoo
   onnx::NodeProto &node = this->node("LRN", n, {x.name});
   attrFloat(node, "alpha", alpha);
@@ -310,8 +304,7 @@ Tensor ModelBuilder::flatten(const Names &n, const Tensor &x) {
   return y;
 }
 
-Tensor ModelBuilder::reshape(const Names &n, const Tensor &x,
-                             const std::string &shape,
+Tensor ModelBuilder::reshape(const Names &n, const Tensor &x, const std::string &shape,
                              std::vector<int64_t> resultDims) {
   Tensor y{n.output, std::move(resultDims), nullptr};
   onnx::NodeProto &node = this->node("Reshape", n, {x.name, shape});
@@ -321,8 +314,7 @@ Tensor ModelBuilder::reshape(const Names &n, const Tensor &x,
 }
 
 Tensor ModelBuilder::gemm(const Names &n, const Tensor &x, const std::string &weight,
-                          const std::string &bias, int64_t outFeatures,
-                          double stddev) {
+                          const std::string &bias, int64_t outFeatures, double stddev) {
   int64_t inFeatures = x.dims[1];
   if (stddev == 0)
     stddev = std::sqrt(2.0 / double(inFeatures));
@@ -361,8 +353,7 @@ Tensor ModelBuilder::softmax(const Names &n, const Tensor &x) {
   return Tensor{n.output, x.dims, nullptr};
 }
 
-std::string ModelBuilder::constantI64(const Names &n,
-                                      const std::vector<int64_t> &values,
+std::string ModelBuilder::constantI64(const Names &n, const std::vector<int64_t> &values,
                                       bool scalar) {
   assert((!scalar || values.size() == 1) && "a scalar has one value");
   onnx::NodeProto &node = this->node("Constant", n, {});

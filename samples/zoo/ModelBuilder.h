@@ -75,40 +75,35 @@ public:
   /// Declares the float graph input `name` with `dims`; dims[0] < 0 makes the
   /// batch the symbolic dimension `batchParam`. The calibration batch, if
   /// any, is uniform in [-1, 1), like kiln's random inputs.
-  Tensor input(const std::string &name, std::vector<int64_t> dims,
-               const std::string &batchParam);
+  Tensor input(const std::string &name, std::vector<int64_t> dims, const std::string &batchParam);
   /// Declares `t` a graph output.
   void output(const Tensor &t, const std::string &batchParam);
 
   // Ops. Each appends one node (or an exporter's chain of them) and returns
   // its result. Parameter names are the initializers' names; an empty bias
   // name means no bias.
-  Tensor conv(const Names &n, const Tensor &x, const std::string &weight,
-              const std::string &bias, int64_t outChannels, const Window &w,
-              int64_t group = 1);
+  Tensor conv(const Names &n, const Tensor &x, const std::string &weight, const std::string &bias,
+              int64_t outChannels, const Window &w, int64_t group = 1);
   /// BatchNormalization with the calibration data's statistics; gamma is
   /// gammaScale * (1 + U(-0.1, 0.1)).
   Tensor batchNorm(const Names &n, const Tensor &x, const std::string &scale,
-                   const std::string &shift, const std::string &mean,
-                   const std::string &var, double gammaScale = 1.0,
-                   double epsilon = 1e-5, double momentum = 0.9);
+                   const std::string &shift, const std::string &mean, const std::string &var,
+                   double gammaScale = 1.0, double epsilon = 1e-5, double momentum = 0.9);
   Tensor relu(const Names &n, const Tensor &x);
   Tensor add(const Names &n, const Tensor &a, const Tensor &b);
   Tensor maxPool(const Names &n, const Tensor &x, const Window &w);
   Tensor averagePool(const Names &n, const Tensor &x, const Window &w);
   Tensor globalAveragePool(const Names &n, const Tensor &x);
-  Tensor lrn(const Names &n, const Tensor &x, int64_t size, double alpha,
-             double beta, double bias);
+  Tensor lrn(const Names &n, const Tensor &x, int64_t size, double alpha, double beta, double bias);
   Tensor flatten(const Names &n, const Tensor &x);
   /// Gemm with transB=1: weight [outFeatures, inFeatures], normal with
   /// standard deviation `stddev` (0: He, sqrt(2/inFeatures)).
-  Tensor gemm(const Names &n, const Tensor &x, const std::string &weight,
-              const std::string &bias, int64_t outFeatures, double stddev = 0);
+  Tensor gemm(const Names &n, const Tensor &x, const std::string &weight, const std::string &bias,
+              int64_t outFeatures, double stddev = 0);
   Tensor dropout(const Names &n, const Tensor &x, double ratio = 0.5);
   Tensor softmax(const Names &n, const Tensor &x);
   /// An int64 Constant node (1-D, or a scalar when `scalar`).
-  std::string constantI64(const Names &n, const std::vector<int64_t> &values,
-                          bool scalar = false);
+  std::string constantI64(const Names &n, const std::vector<int64_t> &values, bool scalar = false);
   /// Generic node with the given inputs; the caller adds attributes.
   onnx::NodeProto &node(const std::string &opType, const Names &n,
                         const std::vector<std::string> &inputs);
@@ -118,8 +113,7 @@ public:
   // Attributes for nodes made with node().
   void attrInt(onnx::NodeProto &n, const std::string &name, int64_t v);
   void attrFloat(onnx::NodeProto &n, const std::string &name, double v);
-  void attrInts(onnx::NodeProto &n, const std::string &name,
-                const std::vector<int64_t> &v);
+  void attrInts(onnx::NodeProto &n, const std::string &name, const std::vector<int64_t> &v);
 
   /// Renames the result of the last node, e.g. to the graph output's name.
   void renameLastOutput(Tensor &t, const std::string &name);
@@ -127,9 +121,7 @@ public:
   /// Adds a float initializer and returns its data to be filled in place.
   float *initializer(const std::string &name, const std::vector<int64_t> &dims);
   /// A stream for the parameters of `name`.
-  Rng rng(const std::string &name) const {
-    return Rng::forName(seed_, modelName_ + "/" + name);
-  }
+  Rng rng(const std::string &name) const { return Rng::forName(seed_, modelName_ + "/" + name); }
 
   /// The first problem met (an input too small for a window), or empty.
   const std::string &error() const { return error_; }
@@ -143,8 +135,7 @@ private:
   /// Records an error when a window does not fit `x`; clamps `y` so that
   /// building can go on.
   void checkSpatial(const Names &n, const Tensor &x, Tensor &y);
-  Tensor pool(const char *opType, const Names &n, const Tensor &x,
-              const Window &w);
+  Tensor pool(const char *opType, const Names &n, const Tensor &x, const Window &w);
 
   onnx::ModelProto model_;
   onnx::GraphProto *graph_;

@@ -2,6 +2,9 @@
 
 #include "samples/zoo/Models.h"
 
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+
 #include <fmt/format.h>
 
 namespace kiln::zoo {
@@ -15,16 +18,17 @@ llvm::Error makeError(std::string message) {
 const std::vector<ZooModel> &zooModels() {
   static const std::vector<ZooModel> models = [] {
     std::vector<ZooModel> m;
-    m.push_back({"alexnet", "AlexNet as in the paper, Caffe-converter style (input 'data', output 'prob')",
+    m.push_back({"alexnet",
+                 "AlexNet as in the paper, Caffe-converter style (input 'data', output 'prob')",
                  227, 9, buildAlexNetCaffe});
-    m.push_back({"alexnet-tv", "torchvision AlexNet, torch.onnx.export style", 224, 17,
-                 buildAlexNetTorch});
+    m.push_back(
+        {"alexnet-tv", "torchvision AlexNet, torch.onnx.export style", 224, 17, buildAlexNetTorch});
     for (const char *depth : {"11", "13", "16", "19"})
       for (const char *bn : {"", "-bn"})
-        m.push_back({fmt::format("vgg{}{}", depth, bn),
-                     fmt::format("torchvision VGG-{}{}", depth,
-                                 *bn ? " with BatchNormalization" : ""),
-                     224, 17, buildVgg});
+        m.push_back(
+            {fmt::format("vgg{}{}", depth, bn),
+             fmt::format("torchvision VGG-{}{}", depth, *bn ? " with BatchNormalization" : ""), 224,
+             17, buildVgg});
     for (const char *depth : {"18", "34", "50", "101", "152"})
       m.push_back({fmt::format("resnet{}", depth),
                    fmt::format("torchvision ResNet-{} (v1.5), BatchNormalization unfolded", depth),
@@ -34,8 +38,7 @@ const std::vector<ZooModel> &zooModels() {
   return models;
 }
 
-llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &name,
-                                                            ZooOptions o) {
+llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &name, ZooOptions o) {
   const ZooModel *model = nullptr;
   for (const ZooModel &m : zooModels())
     if (m.name == name)
@@ -49,8 +52,8 @@ llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &n
   if (o.opset == 0)
     o.opset = model->defaultOpset;
   if (o.opset < MinOpset || o.opset > MaxOpset)
-    return makeError(fmt::format("opset {} is outside the zoo's range {}..{}", o.opset,
-                                 MinOpset, MaxOpset));
+    return makeError(
+        fmt::format("opset {} is outside the zoo's range {}..{}", o.opset, MinOpset, MaxOpset));
   if (o.height == 0)
     o.height = o.width = model->defaultSize;
   if (o.height < 1 || o.width < 1)
@@ -68,6 +71,18 @@ llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &n
   return b;
 }
 
+llvm::Error validateZooModel(onnx::ModelProto &model) {
+  try {
+    onnx::checker::check_model(model);
+    onnx::ShapeInferenceOptions strict(/*check_type=*/true, /*error_mode=*/1,
+                                       /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), strict);
+  } catch (const std::exception &e) {
+    return makeError(fmt::format("the model does not validate: {}", e.what()));
+  }
+  return llvm::Error::success();
+}
+
 Names torchNames(const std::string &scope, const std::string &op) {
   std::string node = scope + "/" + op;
   return {node, node + "_output_0"};
@@ -77,12 +92,10 @@ Tensor imageInput(ModelBuilder &b, const ZooOptions &o, const std::string &name)
   return b.input(name, {o.batch, 3, o.height, o.width}, "batch_size");
 }
 
-Tensor exportFlatten(ModelBuilder &b, const ZooOptions &o, const Tensor &x,
-                     bool torchStyle) {
+Tensor exportFlatten(ModelBuilder &b, const ZooOptions &o, const Tensor &x, bool torchStyle) {
   if (!o.reshapeFlatten)
-    return b.flatten(torchStyle ? torchNames("", "Flatten")
-                                : Names{"pool5_flatten", "pool5_flatten"},
-                     x);
+    return b.flatten(
+        torchStyle ? torchNames("", "Flatten") : Names{"pool5_flatten", "pool5_flatten"}, x);
   // x.view(x.size(0), -1):
   //   Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0), [0]), [-1]))
   auto name = [&](const char *torchOp, const char *caffe) {
@@ -107,17 +120,17 @@ Tensor exportFlatten(ModelBuilder &b, const ZooOptions &o, const Tensor &x,
                    {x.dims[0], x.dims[1] * x.dims[2] * x.dims[3]});
 }
 
-llvm::Expected<Tensor> exportAdaptiveAvgPool(ModelBuilder &b, const Tensor &x,
-                                             int64_t size, const std::string &scope) {
+llvm::Expected<Tensor> exportAdaptiveAvgPool(ModelBuilder &b, const Tensor &x, int64_t size,
+                                             const std::string &scope) {
   if (size == 1)
     return b.globalAveragePool(torchNames(scope, "GlobalAveragePool"), x);
   int64_t h = x.dims[2], w = x.dims[3];
   if (h % size || w % size)
-    return makeError(fmt::format(
-        "{}: AdaptiveAvgPool2d({}) of a {}x{} feature map: torch.onnx cannot export "
-        "an output size that does not divide the input size; pick a --size whose "
-        "feature map is a multiple of {}",
-        scope, size, h, w, size));
+    return makeError(
+        fmt::format("{}: AdaptiveAvgPool2d({}) of a {}x{} feature map: torch.onnx cannot export "
+                    "an output size that does not divide the input size; pick a --size whose "
+                    "feature map is a multiple of {}",
+                    scope, size, h, w, size));
   Window win{{h / size, w / size}, {h / size, w / size}, {0, 0}, {0, 0}};
   return b.averagePool(torchNames(scope, "AveragePool"), x, win);
 }

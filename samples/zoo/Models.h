@@ -43,8 +43,7 @@ struct ZooModel {
   /// The input resolution and opset used when the options leave them out.
   int64_t defaultSize, defaultOpset;
   /// Builds the graph into `b`.
-  llvm::Error (*build)(ModelBuilder &b, const ZooOptions &o,
-                       const std::string &name);
+  llvm::Error (*build)(ModelBuilder &b, const ZooOptions &o, const std::string &name);
 };
 
 /// Every model, in a stable order.
@@ -56,6 +55,12 @@ constexpr int64_t MinOpset = 9, MaxOpset = 17;
 /// Builds model `name`; errors name the model and the problem.
 llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &name,
                                                             ZooOptions options);
+
+/// Runs onnx::checker and ONNX's strict shape inference (a node whose shapes
+/// do not work out, or an output whose inferred shape differs from the
+/// declared one, is an error); keeps the inferred shapes as value_info, as
+/// torch.onnx.export does.
+llvm::Error validateZooModel(onnx::ModelProto &model);
 
 // Shared by the model files.
 
@@ -70,15 +75,14 @@ Tensor imageInput(ModelBuilder &b, const ZooOptions &o, const std::string &name)
 /// Flatten (axis 1) the way each exporter writes it: one Flatten node, or
 /// with --reshape-flatten the Shape/Gather/Unsqueeze/Concat/Reshape chain.
 /// `torchStyle` picks PyTorch's node names, else Caffe-converter ones.
-Tensor exportFlatten(ModelBuilder &b, const ZooOptions &o, const Tensor &x,
-                     bool torchStyle);
+Tensor exportFlatten(ModelBuilder &b, const ZooOptions &o, const Tensor &x, bool torchStyle);
 
 /// torchvision's AdaptiveAvgPool2d((size, size)) as torch.onnx exports it:
 /// GlobalAveragePool for 1x1, else an AveragePool whose kernel and stride
 /// are the input size over the output size (an error when that does not
 /// divide, as it is for the exporter).
-llvm::Expected<Tensor> exportAdaptiveAvgPool(ModelBuilder &b, const Tensor &x,
-                                             int64_t size, const std::string &scope);
+llvm::Expected<Tensor> exportAdaptiveAvgPool(ModelBuilder &b, const Tensor &x, int64_t size,
+                                             const std::string &scope);
 
 llvm::Error buildAlexNetCaffe(ModelBuilder &b, const ZooOptions &o, const std::string &name);
 llvm::Error buildAlexNetTorch(ModelBuilder &b, const ZooOptions &o, const std::string &name);

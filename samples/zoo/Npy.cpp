@@ -121,8 +121,16 @@ llvm::Error writeNpy(const std::string &path, const std::vector<int64_t> &shape,
   File f(std::fopen(path.c_str(), "wb"));
   if (!f)
     return fail(path, std::strerror(errno));
-  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                           uint8_t(header.size() & 0xff), uint8_t(header.size() >> 8)};
+  unsigned char pre[10] = {0x93,
+                           'N',
+                           'U',
+                           'M',
+                           'P',
+                           'Y',
+                           1,
+                           0,
+                           uint8_t(header.size() & 0xff),
+                           uint8_t(header.size() >> 8)};
   bool ok = std::fwrite(pre, 1, 10, f.get()) == 10 &&
             std::fwrite(header.data(), 1, header.size(), f.get()) == header.size() &&
             std::fwrite(data, sizeof(float), count, f.get()) == count;

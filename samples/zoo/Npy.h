@@ -28,8 +28,7 @@ struct NpyArray {
 llvm::Expected<NpyArray> readNpy(const std::string &path);
 
 /// Writes `data` (product(shape) floats) as a '<f4' C-order .npy file.
-llvm::Error writeNpy(const std::string &path, const std::vector<int64_t> &shape,
-                     const float *data);
+llvm::Error writeNpy(const std::string &path, const std::vector<int64_t> &shape, const float *data);
 
 } // namespace kiln::zoo
 

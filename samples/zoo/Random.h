@@ -2,9 +2,9 @@
 //
 // splitmix64 for bits, Box-Muller for normals. Written out here rather than
 // taken from <random> so a model's bytes depend on the seed, not on the
-// standard library's distribution code (libm's log/sin/cos remain). Every initializer draws from its own
-// stream, seeded from the model seed and the initializer's name, so a
-// tensor's values do not depend on the order tensors are generated in.
+// standard library's distribution code (libm's log/sin/cos remain). Every initializer draws from
+// its own stream, seeded from the model seed and the initializer's name, so a tensor's values do
+// not depend on the order tensors are generated in.
 //
 //===----------------------------------------------------------------------===//
 

@@ -52,14 +52,13 @@ public:
       : b_(b), path_(std::move(path)), params_(std::move(params)) {}
 
   Tensor conv(const std::string &module, const Tensor &x, int64_t out, Window w) {
-    return b_.conv(torchNames(path_ + "/" + module, "Conv"), x, param(module, "weight"),
-                   "", out, w);
+    return b_.conv(torchNames(path_ + "/" + module, "Conv"), x, param(module, "weight"), "", out,
+                   w);
   }
   Tensor bn(const std::string &module, const Tensor &x, double gammaScale = 1.0) {
     return b_.batchNorm(torchNames(path_ + "/" + module, "BatchNormalization"), x,
                         param(module, "weight"), param(module, "bias"),
-                        param(module, "running_mean"), param(module, "running_var"),
-                        gammaScale);
+                        param(module, "running_mean"), param(module, "running_var"), gammaScale);
   }
   /// One nn.ReLU module called several times: relu, relu_1, relu_2.
   Tensor relu(const Tensor &x) {
@@ -67,9 +66,7 @@ public:
     ++reluCalls_;
     return b_.relu(torchNames(path_ + "/" + module, "Relu"), x);
   }
-  Tensor add(const Tensor &a, const Tensor &b) {
-    return b_.add(torchNames(path_, "Add"), a, b);
-  }
+  Tensor add(const Tensor &a, const Tensor &b) { return b_.add(torchNames(path_, "Add"), a, b); }
 
 private:
   std::string param(const std::string &module, const char *name) const {
@@ -88,8 +85,8 @@ private:
 /// The gamma scale of a residual branch's last BN (see the file comment).
 constexpr double ResidualGamma = 0.25;
 
-Tensor block(ModelBuilder &b, const Tensor &x, const std::string &layer, int index,
-             bool bottleneck, int64_t planes, int64_t stride, int64_t &inplanes) {
+Tensor block(ModelBuilder &b, const Tensor &x, const std::string &layer, int index, bool bottleneck,
+             int64_t planes, int64_t stride, int64_t &inplanes) {
   std::string name = fmt::format("{}.{}", layer, index);
   Scope s(b, fmt::format("/{}/{}", layer, name), name + ".");
   int64_t expansion = bottleneck ? 4 : 1, out = planes * expansion;
@@ -129,8 +126,8 @@ llvm::Error buildResNet(ModelBuilder &b, const ZooOptions &o, const std::string 
   for (int stage = 0; stage < 4; ++stage) {
     std::string layer = fmt::format("layer{}", stage + 1);
     for (int i = 0; i < shape.blocks[stage]; ++i)
-      x = block(b, x, layer, i, shape.bottleneck, int64_t(64) << stage,
-                stage > 0 && i == 0 ? 2 : 1, inplanes);
+      x = block(b, x, layer, i, shape.bottleneck, int64_t(64) << stage, stage > 0 && i == 0 ? 2 : 1,
+                inplanes);
   }
   x = b.globalAveragePool(torchNames("/avgpool", "GlobalAveragePool"), x);
   x = exportFlatten(b, o, x, /*torchStyle=*/true);

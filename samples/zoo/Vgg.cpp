@@ -47,19 +47,18 @@ llvm::Error buildVgg(ModelBuilder &b, const ZooOptions &o, const std::string &na
   auto scope = [](const char *seq, int i) { return fmt::format("/{0}/{0}.{1}", seq, i); };
   for (int channels : vggConfig(depth)) {
     if (channels == M) {
-      x = b.maxPool(torchNames(scope("features", index), "MaxPool"), x,
-                    Window::square(2, 2));
+      x = b.maxPool(torchNames(scope("features", index), "MaxPool"), x, Window::square(2, 2));
       ++index;
       continue;
     }
     std::string p = fmt::format("features.{}.", index);
-    x = b.conv(torchNames(scope("features", index), "Conv"), x, p + "weight", p + "bias",
-               channels, Window::square(3, 1, 1));
+    x = b.conv(torchNames(scope("features", index), "Conv"), x, p + "weight", p + "bias", channels,
+               Window::square(3, 1, 1));
     ++index;
     if (batchNorm) {
       p = fmt::format("features.{}.", index);
-      x = b.batchNorm(torchNames(scope("features", index), "BatchNormalization"), x,
-                      p + "weight", p + "bias", p + "running_mean", p + "running_var");
+      x = b.batchNorm(torchNames(scope("features", index), "BatchNormalization"), x, p + "weight",
+                      p + "bias", p + "running_mean", p + "running_var");
       ++index;
     }
     x = b.relu(torchNames(scope("features", index), "Relu"), x);
@@ -74,8 +73,8 @@ llvm::Error buildVgg(ModelBuilder &b, const ZooOptions &o, const std::string &na
 
   auto linear = [&](int i, const Tensor &t, int64_t out, double stddev = 0) {
     std::string p = fmt::format("classifier.{}.", i);
-    return b.gemm(torchNames(scope("classifier", i), "Gemm"), t, p + "weight", p + "bias",
-                  out, stddev);
+    return b.gemm(torchNames(scope("classifier", i), "Gemm"), t, p + "weight", p + "bias", out,
+                  stddev);
   };
   x = linear(0, x, 4096);
   x = b.relu(torchNames(scope("classifier", 1), "Relu"), x);

@@ -13,38 +13,34 @@
 
 #include "samples/zoo/Models.h"
 
-#include <onnx/checker.h>
-#include <onnx/shape_inference/implementation.h>
-
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <string_view>
-#include <fcntl.h>
 #include <unistd.h>
 
 using namespace kiln::zoo;
 
 namespace {
 void printHelp() {
-  fmt::print(
-      "usage: kiln-zoo NAME -o FILE.onnx [options]\n"
-      "       kiln-zoo --list\n\n"
-      "Writes a classic CNN as an ONNX file, laid out the way its exporter writes it,\n"
-      "with random (He-initialized, seeded) weights.\n\n"
-      "options:\n"
-      "  -o FILE              the .onnx file to write\n"
-      "  --batch N            fixed batch size (default: symbolic 'batch_size' for\n"
-      "                       PyTorch-style models, 1 for Caffe-style alexnet)\n"
-      "  --size H,W           input resolution (default 224,224; alexnet 227,227);\n"
-      "                       --size N means N,N\n"
-      "  --seed S             weight seed (default 1)\n"
-      "  --opset K            ONNX opset, {}..{} (default 17; alexnet 9)\n"
-      "  --reshape-flatten    flatten with Shape/Gather/Unsqueeze/Concat/Reshape\n"
-      "  --list               list the models\n"
-      "  -h, --help           show this help\n",
-      MinOpset, MaxOpset);
+  fmt::print("usage: kiln-zoo NAME -o FILE.onnx [options]\n"
+             "       kiln-zoo --list\n\n"
+             "Writes a classic CNN as an ONNX file, laid out the way its exporter writes it,\n"
+             "with random (He-initialized, seeded) weights.\n\n"
+             "options:\n"
+             "  -o FILE              the .onnx file to write\n"
+             "  --batch N            fixed batch size (default: symbolic 'batch_size' for\n"
+             "                       PyTorch-style models, 1 for Caffe-style alexnet)\n"
+             "  --size H,W           input resolution (default 224,224; alexnet 227,227);\n"
+             "                       --size N means N,N\n"
+             "  --seed S             weight seed (default 1)\n"
+             "  --opset K            ONNX opset, {}..{} (default 17; alexnet 9)\n"
+             "  --reshape-flatten    flatten with Shape/Gather/Unsqueeze/Concat/Reshape\n"
+             "  --list               list the models\n"
+             "  -h, --help           show this help\n",
+             MinOpset, MaxOpset);
 }
 
 int usage(const std::string &message) {
@@ -97,8 +93,8 @@ int main(int argc, char **argv) {
       if (!value(v) || !parseInt(v, options.batch) || options.batch < 1)
         return usage("--batch needs a positive integer");
     } else if (a == "--size") {
-      if (!value(v) || !parseSize(v, options.height, options.width) ||
-          options.height < 1 || options.width < 1)
+      if (!value(v) || !parseSize(v, options.height, options.width) || options.height < 1 ||
+          options.width < 1)
         return usage("--size needs H,W (positive integers)");
     } else if (a == "--seed") {
       if (!value(v) || !parseInt(v, n) || n < 0)
@@ -129,15 +125,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   onnx::ModelProto &model = (*built)->model();
-  try {
-    onnx::checker::check_model(model);
-    // Strict: a node whose shapes do not work out is an error, as is an
-    // output whose inferred shape differs from the declared one.
-    onnx::ShapeInferenceOptions strict(/*check_type=*/true, /*error_mode=*/1,
-                                       /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), strict);
-  } catch (const std::exception &e) {
-    fmt::print(stderr, "error: kiln-zoo: {} does not validate: {}\n", name, e.what());
+  if (llvm::Error e = validateZooModel(model)) {
+    fmt::print(stderr, "error: kiln-zoo: {}: {}\n", name, llvm::toString(std::move(e)));
     return 1;
   }
 
@@ -155,8 +144,7 @@ int main(int argc, char **argv) {
   }
   fmt::print("kiln-zoo: wrote {} ({}: {} nodes, {:.1f} M parameters, {:.1f} MB, opset {}) "
              "in {:.2f} s\n",
-             outPath, name, model.graph().node_size(),
-             double((*built)->parameterCount()) / 1e6, double(model.ByteSizeLong()) / 1e6,
-             (*built)->opset(), secondsSince(start));
+             outPath, name, model.graph().node_size(), double((*built)->parameterCount()) / 1e6,
+             double(model.ByteSizeLong()) / 1e6, (*built)->opset(), secondsSince(start));
   return 0;
 }

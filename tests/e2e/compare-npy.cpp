@@ -44,8 +44,9 @@ std::string shapeStr(const std::vector<int64_t> &shape) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fmt::print(stderr, "usage: kiln-compare REFERENCE.npy CANDIDATE.npy\n"
-                       "passes when max|diff| <= {:g} * max|reference| and top-1 agrees\n",
+    fmt::print(stderr,
+               "usage: kiln-compare REFERENCE.npy CANDIDATE.npy\n"
+               "passes when max|diff| <= {:g} * max|reference| and top-1 agrees\n",
                Tolerance);
     return 2;
   }
@@ -97,8 +98,7 @@ int main(int argc, char **argv) {
       int64_t a = argmax(ref->data.data() + row * k, k);
       int64_t b = argmax(got->data.data() + row * k, k);
       fmt::print("  row {}: top-1 reference {} ({:.6g}), candidate {} ({:.6g}){}\n", row, a,
-                 ref->data[row * k + a], b, got->data[row * k + b],
-                 a == b ? "" : "  MISMATCH");
+                 ref->data[row * k + a], b, got->data[row * k + b], a == b ? "" : "  MISMATCH");
       ok = ok && a == b;
     }
   }

@@ -6,16 +6,20 @@
 // (PERFORMANCE.md: ~205 GFLOP/s per core). Not a test: timings are noisy on a
 // shared machine; compare rows of one run.
 //
-//   kiln-kernel-bench [filter-substring] [--peak GFLOPS_PER_CORE] [--cpu-time]
+//   kiln-kernel-bench [filter-substring] [--peak GFLOPS_PER_CORE] [--cpu-time] [--1t]
 //
 // --cpu-time: the 1-thread conv column uses the thread's CPU time (for a
-// machine shared with other jobs).
+// machine shared with other jobs). --1t: skip the 2-thread column. Each
+// Winograd-capable 3x3 layer gets a second row (effective GFLOP/s, as direct
+// FLOPs / time) and Winograd's error vs the direct kernel on He-initialized
+// weights and ReLU inputs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/kernels/Conv.h"
 #include "compiler/codegen/kernels/Gemm.h"
 #include "compiler/codegen/kernels/Vec.h"
+#include "compiler/codegen/kernels/Winograd.h"
 
 #include <fmt/core.h>
 
@@ -24,6 +28,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <cmath>
 #include <functional>
 #include <random>
 #include <string>
@@ -33,6 +38,7 @@
 namespace {
 
 bool cpuTime = false;
+bool oneThread = false; // --1t: skip the 2-thread column
 using Clock = std::chrono::steady_clock;
 
 /// Two workers: the caller runs the first half, a spinning thread the second.
@@ -127,7 +133,26 @@ void printRow(const char *name, const Row &r, double peak, const char *unit = "G
              r.t2 * 1e3, r.gflop / r.t2, 100 * r.gflop / r.t2 / (2 * peak));
 }
 
-Row benchConv(const ConvLayer &l, TwoThreads &pool) {
+/// He-initialized weights (uniform with variance 2 / fan_in) and ReLU'd
+/// inputs: the magnitudes of a trained network's layers.
+std::vector<float> heWeights(size_t n, int64_t fanIn) {
+  std::mt19937 rng(2);
+  const float a = std::sqrt(6.0f / (float)fanIn);
+  std::uniform_real_distribution<float> d(-a, a);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = d(rng);
+  return v;
+}
+
+struct ConvRows {
+  Row direct;
+  bool hasWino = false;
+  Row wino;
+  double winoErr = 0; ///< max|wino - direct| / max|direct|
+};
+
+ConvRows benchConv(const ConvLayer &l, TwoThreads &pool) {
   const int64_t L = KILN_LANES;
   KilnConvParams p{};
   p.L = L, p.N = 1, p.C = l.C, p.H = p.W = l.H, p.M = l.M;
@@ -135,6 +160,7 @@ Row benchConv(const ConvLayer &l, TwoThreads &pool) {
   p.G = 1, p.OH = p.OW = (l.H + 2 * l.P - l.K) / l.S + 1;
   p.input_blocked = !l.plain, p.has_bias = 1, p.activation = KILN_ACT_RELU;
   int64_t outHW = p.OH;
+  KilnConvParams unpooled = p;
   if (l.pool) {
     p.pool_kind = KILN_POOL_MAX;
     p.pool_kh = p.pool_kw = l.pool, p.pool_sh = p.pool_sw = 2;
@@ -144,7 +170,9 @@ Row benchConv(const ConvLayer &l, TwoThreads &pool) {
   }
   const int64_t Cb = (l.C + L - 1) / L, Mb = (l.M + L - 1) / L;
   auto in = randomVec(l.plain ? l.C * l.H * l.H : Cb * L * l.H * l.H);
-  auto w = randomVec(l.M * l.C * l.K * l.K);
+  for (float &x : in)
+    x = std::max(x, 0.0f);
+  auto w = heWeights(l.M * l.C * l.K * l.K, l.C * l.K * l.K);
   std::vector<float> pw(kiln_conv2d_packed_size(&p)), pb(kiln_conv2d_packed_bias_size(&p));
   kiln_conv2d_pack_weights(&p, w.data(), pw.data());
   kiln_conv2d_pack_bias(&p, nullptr, pb.data());
@@ -153,10 +181,38 @@ Row benchConv(const ConvLayer &l, TwoThreads &pool) {
   auto f = [&](int64_t b, int64_t e) {
     kiln_conv2d_f32_nchwc(&p, in.data(), pw.data(), pb.data(), nullptr, out.data(), b, e);
   };
-  Row r;
-  r.gflop = 2.0 * l.M * l.C * l.K * l.K * p.OH * p.OW * 1e-9;
-  r.t1 = timeIt([&] { f(0, items); }, cpuTime);
-  r.t2 = timeIt([&] { pool.run(f, items); });
+  ConvRows r;
+  r.direct.gflop = 2.0 * l.M * l.C * l.K * l.K * p.OH * p.OW * 1e-9;
+  r.direct.t1 = timeIt([&] { f(0, items); }, cpuTime);
+  r.direct.t2 = oneThread ? NAN : timeIt([&] { pool.run(f, items); });
+
+  // Winograd on the same layer without the fused pool and activation.
+  KilnConvParams q = unpooled;
+  q.activation = KILN_ACT_NONE;
+  if (!kiln_conv2d_winograd_supported(&q))
+    return r;
+  r.hasWino = true;
+  std::vector<float> qw(kiln_conv2d_winograd_packed_size(&q));
+  kiln_conv2d_winograd_pack_weights(&q, w.data(), qw.data());
+  std::vector<float> qw9(kiln_conv2d_packed_size(&q));
+  kiln_conv2d_pack_weights(&q, w.data(), qw9.data());
+  std::vector<float> y(Mb * L * q.OH * q.OW), yRef(y.size());
+  const int64_t wItems = kiln_conv2d_winograd_work_items(&q);
+  auto g = [&](int64_t b, int64_t e) {
+    kiln_conv2d_winograd_f32_nchwc(&q, in.data(), qw.data(), pb.data(), nullptr,
+                                   y.data(), b, e);
+  };
+  kiln_conv2d_f32_nchwc(&q, in.data(), qw9.data(), pb.data(), nullptr, yRef.data(), 0,
+                        kiln_conv2d_work_items(&q));
+  r.wino.gflop = r.direct.gflop;
+  r.wino.t1 = timeIt([&] { g(0, wItems); }, cpuTime);
+  r.wino.t2 = oneThread ? NAN : timeIt([&] { pool.run(g, wItems); });
+  double maxRef = 0, maxDiff = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    maxRef = std::max(maxRef, (double)std::fabs(yRef[i]));
+    maxDiff = std::max(maxDiff, (double)std::fabs(y[i] - yRef[i]));
+  }
+  r.winoErr = maxDiff / maxRef;
   return r;
 }
 
@@ -176,7 +232,7 @@ Row benchGemm(int64_t M, int64_t N, int64_t K, TwoThreads &pool) {
   Row r;
   r.gflop = 2.0 * M * N * K * 1e-9;
   r.t1 = timeIt([&] { f(0, items); });
-  r.t2 = timeIt([&] { pool.run(f, items); });
+  r.t2 = oneThread ? NAN : timeIt([&] { pool.run(f, items); });
   return r;
 }
 
@@ -188,6 +244,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--cpu-time"))
       cpuTime = true;
+    else if (!std::strcmp(argv[i], "--1t"))
+      oneThread = true;
     else if (!std::strcmp(argv[i], "--peak") && i + 1 < argc)
       peak = std::atof(argv[++i]);
     else
@@ -226,7 +284,14 @@ int main(int argc, char **argv) {
              "ms 1t", "GFLOP/s", "peak", "ms 2t", "GFLOP/s", "peak");
   for (const ConvLayer &l : layers)
     if (filter.empty() || std::string(l.name).find(filter) != std::string::npos)
-      printRow(l.name, benchConv(l, pool), peak);
+    {
+      ConvRows r = benchConv(l, pool);
+      printRow(l.name, r.direct, peak);
+      if (r.hasWino) {
+        printRow("  winograd F(4x4,3x3)", r.wino, peak);
+        fmt::print("{:<24} error vs direct: {:.2e} of max|y|\n", "", r.winoErr);
+      }
+    }
   struct { const char *name; int64_t M, N, K; } fcs[] = {
       {"vgg.fc6 (batch 1)", 1, 4096, 25088},
       {"vgg.fc7 (batch 1)", 1, 4096, 4096},

@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 
 namespace kiln::cli {
@@ -41,6 +42,8 @@ bool isCIdentifier(const std::string &s) {
   return true;
 }
 
+/// Progress on a terminal; with -v, the time of every stage and sub-stage
+/// and the peak resident memory so far.
 class Stages {
 public:
   explicit Stages(bool verbose) : verbose_(verbose), tty_(isatty(2)) {}
@@ -51,23 +54,54 @@ public:
       fmt::print(stderr, "\r\033[K{}...", stage);
   }
   void step(const char *what, size_t i, size_t n) {
+    if (!sub_ || std::strcmp(sub_, what) != 0) {
+      endSub();
+      sub_ = what;
+      subStart_ = std::chrono::steady_clock::now();
+    }
     if (tty_ && n > 1 && (i % 16 == 0 || i + 1 == n))
       fmt::print(stderr, "\r\033[K{}: {} {} of {}", stage_, what, i + 1, n);
   }
   void end() {
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - start_)
-                    .count();
+    endSub();
     if (tty_)
       fmt::print(stderr, "\r\033[K");
     if (verbose_)
-      fmt::print(stderr, "{:<24} {:9.1f} ms\n", stage_, ms);
+      fmt::print(stderr, "{:<24} {:9.1f} ms   peak RSS {:6.0f} MB\n", stage_,
+                 msSince(start_), peakRssMB());
   }
 
 private:
+  static double msSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - t)
+        .count();
+  }
+  /// VmHWM from /proc/self/status (Linux); 0 elsewhere.
+  static double peakRssMB() {
+    std::FILE *f = std::fopen("/proc/self/status", "r");
+    if (!f)
+      return 0;
+    char line[256];
+    double kb = 0;
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "VmHWM: %lf kB", &kb) == 1)
+        break;
+    std::fclose(f);
+    return kb / 1024;
+  }
+  void endSub() {
+    if (sub_ && verbose_ && tty_)
+      fmt::print(stderr, "\r\033[K");
+    if (sub_ && verbose_)
+      fmt::print(stderr, "  {:<22} {:9.1f} ms\n", sub_, msSince(subStart_));
+    sub_ = nullptr;
+  }
+
   bool verbose_, tty_;
   const char *stage_ = "";
-  std::chrono::steady_clock::time_point start_;
+  const char *sub_ = nullptr;
+  std::chrono::steady_clock::time_point start_, subStart_;
 };
 
 int fail(const std::string &file, llvm::Error e) {

@@ -50,6 +50,12 @@ extern "C" {
 /// 1 when kiln_conv2d_winograd_f32_nchwc can compute `p` (see above).
 int kiln_conv2d_winograd_supported(const KilnConvParams *p);
 
+/// 1 when Winograd is supported and expected faster than the direct kernel
+/// (measured: >= 36 output tiles, i.e. about 24x24 outputs and up; on
+/// smaller images the transformed weights are re-read for too few tiles).
+/// The code generator should select Winograd per layer with this.
+int kiln_conv2d_winograd_preferred(const KilnConvParams *p);
+
 /// Runs work items [begin, end). Buffers as for kiln_conv2d_f32_nchwc; the
 /// bias is packed by kiln_conv2d_pack_bias; weights by
 /// kiln_conv2d_winograd_pack_weights.
