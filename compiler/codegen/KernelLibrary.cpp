@@ -17,6 +17,7 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/Passes/OptimizationLevel.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/IR/PassTimingInfo.h" // TEMP
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Scalar/SCCP.h"
@@ -105,7 +106,10 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel) {
   pto.LoopVectorization = optLevel >= 2;
   pto.SLPVectorization = optLevel >= 2;
   pto.LoopUnrolling = optLevel >= 1;
-  llvm::PassBuilder pb(&tm, pto);
+  llvm::PassInstrumentationCallbacks pic; // TEMP
+  llvm::TimePassesHandler tph(getenv("KILN_TIME_PASSES") != nullptr); // TEMP
+  tph.registerCallbacks(pic); // TEMP
+  llvm::PassBuilder pb(&tm, pto, std::nullopt, &pic);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -119,6 +123,7 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel) {
                                     ? pb.buildO0DefaultPipeline(level)
                                     : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(m, mam);
+  tph.print(); // TEMP
 }
 
 } // namespace kiln::codegen

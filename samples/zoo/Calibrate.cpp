@@ -32,6 +32,7 @@ void gemmBlock(float (*__restrict acc)[ColumnChunk], const float *__restrict col
     }
   }
 }
+
 /// The im2col columns of output positions [p0, p0 + n) of one image and
 /// channel group: row (i, r, s), column p - p0; zero outside the input and
 /// past n.

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <unistd.h>
 
 namespace kiln::cli {
@@ -42,14 +43,16 @@ bool isCIdentifier(const std::string &s) {
   return true;
 }
 
-/// Progress on a terminal; with -v, the time of every stage and sub-stage
-/// and the peak resident memory so far.
+/// Progress on a terminal; with -v, the wall and CPU time of every stage and
+/// sub-stage and the peak resident memory so far (the CPU time is what to
+/// compare on a loaded machine).
 class Stages {
 public:
   explicit Stages(bool verbose) : verbose_(verbose), tty_(isatty(2)) {}
   void begin(const char *stage) {
     stage_ = stage;
     start_ = std::chrono::steady_clock::now();
+    cpuStart_ = cpuMs();
     if (tty_)
       fmt::print(stderr, "\r\033[K{}...", stage);
   }
@@ -58,6 +61,7 @@ public:
       endSub();
       sub_ = what;
       subStart_ = std::chrono::steady_clock::now();
+      subCpuStart_ = cpuMs();
     }
     if (tty_ && n > 1 && (i % 16 == 0 || i + 1 == n))
       fmt::print(stderr, "\r\033[K{}: {} {} of {}", stage_, what, i + 1, n);
@@ -67,8 +71,8 @@ public:
     if (tty_)
       fmt::print(stderr, "\r\033[K");
     if (verbose_)
-      fmt::print(stderr, "{:<24} {:9.1f} ms   peak RSS {:6.0f} MB\n", stage_,
-                 msSince(start_), peakRssMB());
+      fmt::print(stderr, "{:<24} {:9.1f} ms  cpu {:9.1f} ms  peak RSS {:6.0f} MB\n",
+                 stage_, msSince(start_), cpuMs() - cpuStart_, peakRssMB());
   }
 
 private:
@@ -76,6 +80,13 @@ private:
     return std::chrono::duration<double, std::milli>(
                std::chrono::steady_clock::now() - t)
         .count();
+  }
+  /// CPU time of the process (all threads), user + system.
+  static double cpuMs() {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+      return 0;
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
   }
   /// VmHWM from /proc/self/status (Linux); 0 elsewhere.
   static double peakRssMB() {
@@ -94,7 +105,8 @@ private:
     if (sub_ && verbose_ && tty_)
       fmt::print(stderr, "\r\033[K");
     if (sub_ && verbose_)
-      fmt::print(stderr, "  {:<22} {:9.1f} ms\n", sub_, msSince(subStart_));
+      fmt::print(stderr, "  {:<22} {:9.1f} ms  cpu {:9.1f} ms\n", sub_,
+                 msSince(subStart_), cpuMs() - subCpuStart_);
     sub_ = nullptr;
   }
 
@@ -102,6 +114,7 @@ private:
   const char *stage_ = "";
   const char *sub_ = nullptr;
   std::chrono::steady_clock::time_point start_, subStart_;
+  double cpuStart_ = 0, subCpuStart_ = 0;
 };
 
 int fail(const std::string &file, llvm::Error e) {
