@@ -300,8 +300,12 @@ llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_
     return tensorError(what, "not a tensor (sequence and optional types are not supported)");
   const auto &tt = vi.type().tensor_type();
   TensorType type;
-  if (!dtypeFromOnnx(tt.elem_type(), type.dtype))
-    return tensorError(what, fmt::format("element type {} is not supported",
+  // Graph inputs carry run-time data, and kiln computes in float32 (and
+  // int64 for shapes): other element types would be misread at run time.
+  if (!dtypeFromOnnx(tt.elem_type(), type.dtype) ||
+      (type.dtype != DType::F32 && type.dtype != DType::I64))
+    return tensorError(what, fmt::format("element type {} is not supported (kiln computes "
+                                         "in float32)",
                                          onnxTypeName(tt.elem_type())));
   if (!tt.has_shape())
     return tensorError(what, "no shape is declared; kiln needs static shapes");

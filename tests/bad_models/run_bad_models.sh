@@ -30,7 +30,7 @@ commands=(dump)
 if "$kiln" --help 2>/dev/null | grep -qE '^\s+compile\s'; then
   commands+=(compile)
 else
-  echo "NOTE: 'kiln compile' is not available in this build; checking 'kiln dump' only"
+  echo "FAIL: 'kiln compile' is missing from this build"; exit 1
 fi
 
 # run_kiln COMMAND MODEL ERRFILE: runs kiln bounded in time and memory, prints rc.
