@@ -103,6 +103,8 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   EmitOptions eo;
   eo.name = "kiln_jit_model";
   eo.optLevel = opts.optLevel;
+  // The code reads the weights where lowering left them (no copy).
+  eo.weightStorage = WeightStorage::External;
   if (opts.profile)
     eo.profileState = cm.get();
   auto emitted = emitModel(std::move(*plan), *target, **tm, *ctx, eo);
@@ -143,6 +145,9 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
     add("kiln_jit_profile_begin", reinterpret_cast<void *>(&profileBeginHook));
     add("kiln_jit_profile_layer", reinterpret_cast<void *>(&profileLayerHook));
   }
+  cm->weights_ = std::move(emitted->weightData);
+  for (size_t i = 0; i < cm->weights_.size(); ++i)
+    add(emitted->weightSymbols[i].c_str(), const_cast<char *>(cm->weights_[i].data));
   if (auto e = jd.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return e;
 

@@ -96,6 +96,7 @@ private:
   void *workspace_ = nullptr;
   std::vector<TensorInfo> inputs_, outputs_;
   size_t layers_ = 0, tasks_ = 0;
+  std::vector<Weight> weights_; ///< the code reads them in place
   std::vector<LayerProfile> profile_;
   std::chrono::steady_clock::time_point mark_;
 };

@@ -1,9 +1,9 @@
 //===- KernelLibrary.cpp - Linking the embedded kernel bitcode ------------===//
 //
-// Each embedded blob is parsed and linked with LinkOnlyNeeded, so a model
-// carries only the kernels it calls. The bitcode is target-independent
-// within an architecture; every function gets the target's CPU, features
-// and vector width afterwards (ModuleEmitter).
+// The blobs of the target's (arch, lanes) are loaded lazily and linked with
+// LinkOnlyNeeded: only the kernels a model calls are ever parsed. The
+// bitcode is target-independent within an architecture; every function gets
+// the target's CPU, features and vector width afterwards (ModuleEmitter).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +17,6 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/Passes/OptimizationLevel.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/IR/PassTimingInfo.h" // TEMP
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Scalar/SCCP.h"
@@ -37,7 +36,8 @@ llvm::Error linkKernels(llvm::Module &m, const Target &target) {
     llvm::MemoryBufferRef buf(
         llvm::StringRef(reinterpret_cast<const char *>(blob.data), blob.size),
         blob.source);
-    auto src = llvm::parseBitcodeFile(buf, m.getContext());
+    // Lazy: the linker materializes only the functions `m` references.
+    auto src = llvm::getLazyBitcodeModule(buf, m.getContext());
     if (!src)
       return src.takeError();
     (*src)->setTargetTriple(m.getTargetTriple());
@@ -106,10 +106,7 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel) {
   pto.LoopVectorization = optLevel >= 2;
   pto.SLPVectorization = optLevel >= 2;
   pto.LoopUnrolling = optLevel >= 1;
-  llvm::PassInstrumentationCallbacks pic; // TEMP
-  llvm::TimePassesHandler tph(getenv("KILN_TIME_PASSES") != nullptr); // TEMP
-  tph.registerCallbacks(pic); // TEMP
-  llvm::PassBuilder pb(&tm, pto, std::nullopt, &pic);
+  llvm::PassBuilder pb(&tm, pto);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -123,7 +120,6 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, int optLevel) {
                                     ? pb.buildO0DefaultPipeline(level)
                                     : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(m, mam);
-  tph.print(); // TEMP
 }
 
 } // namespace kiln::codegen

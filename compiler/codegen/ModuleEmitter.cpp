@@ -59,6 +59,7 @@ private:
   std::vector<llvm::GlobalVariable *> weights_;
   std::map<std::pair<std::string, std::vector<uint64_t>>, llvm::Function *> tasks_;
   std::vector<std::string> kernelNames_;
+  std::vector<std::string> weightSymbols_;
 };
 
 llvm::Type *i8(llvm::LLVMContext &c) { return llvm::Type::getInt8Ty(c); }
@@ -74,19 +75,49 @@ void Emitter::emitWeights() {
     weightsModule_->setTargetTriple(m_->getTargetTriple());
     weightsModule_->setDataLayout(m_->getDataLayout());
   }
+  const WeightStorage storage = opts_.weightStorage;
   for (size_t i = 0; i < plan_.weights.size(); ++i) {
     progress("weights", i, plan_.weights.size());
     Weight &w = plan_.weights[i];
     auto *ty = llvm::ArrayType::get(i8(ctx_), w.bytes);
     std::string name = fmt::format("{}_weight{}", opts_.name, i);
-    auto *init = llvm::ConstantDataArray::getRaw(
-        llvm::StringRef(w.data, w.bytes), w.bytes, i8(ctx_));
+    if (storage == WeightStorage::External) {
+      // Defined by the caller at the data's own address: promise no more
+      // alignment than it has.
+      auto addr = reinterpret_cast<uintptr_t>(w.data);
+      uint64_t align = addr ? std::min<uint64_t>(64, addr & (~addr + 1)) : 64;
+      auto *g = new llvm::GlobalVariable(*m_, ty, true,
+                                         llvm::GlobalValue::ExternalLinkage,
+                                         nullptr, name);
+      g->setAlignment(llvm::Align(align));
+      weights_.push_back(g);
+      weightSymbols_.push_back(name);
+      continue;
+    }
+    llvm::Constant *init;
+    if (storage == WeightStorage::Placeholders) {
+      // Zeros the object writer streams without storing them; the bytes are
+      // written over them in the file (patchWeights). Externally
+      // initialized: the optimizer must not fold loads to the zeros.
+      init = llvm::ConstantAggregateZero::get(ty);
+      weightSymbols_.push_back(name);
+    } else {
+      init = llvm::ConstantDataArray::getRaw(llvm::StringRef(w.data, w.bytes),
+                                             w.bytes, i8(ctx_));
+    }
+    auto placeholder = [&](llvm::GlobalVariable *g) {
+      if (storage != WeightStorage::Placeholders)
+        return;
+      g->setExternallyInitialized(true);
+      g->setSection(".rodata.kiln_weights");
+    };
     llvm::GlobalVariable *g;
     if (opts_.externalWeights) {
       auto *def = new llvm::GlobalVariable(*weightsModule_, ty, true,
                                            llvm::GlobalValue::ExternalLinkage,
                                            init, name);
       def->setAlignment(llvm::Align(64));
+      placeholder(def);
       g = new llvm::GlobalVariable(*m_, ty, true,
                                    llvm::GlobalValue::ExternalLinkage, nullptr,
                                    name);
@@ -94,11 +125,15 @@ void Emitter::emitWeights() {
       g = new llvm::GlobalVariable(*m_, ty, true,
                                    llvm::GlobalValue::InternalLinkage, init,
                                    name);
-      g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      // Placeholders must stay distinct (no unnamed_addr: never merged).
+      if (storage == WeightStorage::Constants)
+        g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      placeholder(g);
     }
     g->setAlignment(llvm::Align(64));
     weights_.push_back(g);
-    w.release(); // the module holds the only copy now
+    if (storage == WeightStorage::Constants)
+      w.release(); // the module holds the only copy now
   }
 }
 
@@ -398,6 +433,10 @@ llvm::Expected<EmittedModel> Emitter::run(llvm::TargetMachine &tm) {
   r.outputs = plan_.outputs;
   r.code = std::move(m_);
   r.weights = std::move(weightsModule_);
+  if (opts_.weightStorage != WeightStorage::Constants) {
+    r.weightData = std::move(plan_.weights);
+    r.weightSymbols = std::move(weightSymbols_);
+  }
   return r;
 }
 

@@ -4,9 +4,15 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <map>
+#include <unistd.h>
 
 namespace kiln::codegen {
 
@@ -35,6 +41,79 @@ llvm::Error writeModule(llvm::Module &m, llvm::TargetMachine &tm,
     return llvm::createStringError(os.error(), "cannot write %s: %s",
                                    path.c_str(), os.error().message().c_str());
   return llvm::Error::success();
+}
+
+llvm::Error patchWeights(const std::string &path,
+                         const std::vector<std::string> &symbols,
+                         std::vector<Weight> &weights) {
+  assert(symbols.size() == weights.size() && "one symbol per weight");
+  auto fail = [&](const llvm::Twine &what) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "%s: %s", path.c_str(), what.str().c_str());
+  };
+  // File offsets of the placeholders, from the symbol table: the symbol's
+  // offset in its section plus the section's offset in the file.
+  std::map<std::string, std::pair<uint64_t, uint64_t>> where; // offset, size
+  {
+    auto bin = llvm::object::ObjectFile::createObjectFile(path);
+    if (!bin)
+      return bin.takeError();
+    llvm::object::ObjectFile &obj = *bin->getBinary();
+    if (!llvm::isa<llvm::object::ELFObjectFileBase>(obj))
+      return fail("weight placeholders need an ELF object");
+    const char *base = obj.getData().data();
+    for (const llvm::object::SymbolRef &sym : obj.symbols()) {
+      auto name = sym.getName();
+      auto sec = sym.getSection();
+      auto value = sym.getValue();
+      if (!name || !sec || !value) {
+        llvm::consumeError(name.takeError());
+        llvm::consumeError(sec.takeError());
+        llvm::consumeError(value.takeError());
+        continue;
+      }
+      if (*sec == obj.section_end() || !(*sec)->getName() ||
+          *(*sec)->getName() != ".rodata.kiln_weights")
+        continue;
+      auto contents = (*sec)->getContents();
+      if (!contents)
+        return contents.takeError();
+      uint64_t size = llvm::object::ELFSymbolRef(sym).getSize();
+      if (*value + size > contents->size())
+        return fail("weight symbol " + *name + " is outside its section");
+      where[name->str()] = {uint64_t(contents->data() - base) + *value, size};
+    }
+  }
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::openFileForReadWrite(
+          path, fd, llvm::sys::fs::CD_OpenExisting, llvm::sys::fs::OF_None))
+    return fail("cannot reopen: " + ec.message());
+  llvm::Error err = llvm::Error::success();
+  for (size_t i = 0; i < weights.size() && !err; ++i) {
+    auto it = where.find(symbols[i]);
+    if (it == where.end()) {
+      err = fail("no placeholder for " + symbols[i]);
+      break;
+    }
+    Weight &w = weights[i];
+    if (it->second.second != w.bytes) {
+      err = fail("placeholder " + symbols[i] + " has the wrong size");
+      break;
+    }
+    for (size_t done = 0; done < w.bytes;) {
+      ssize_t n = ::pwrite(fd, w.data + done, w.bytes - done,
+                           off_t(it->second.first + done));
+      if (n <= 0) {
+        err = fail("cannot write the weights");
+        break;
+      }
+      done += size_t(n);
+    }
+    w.release();
+  }
+  if (::close(fd) != 0 && !err)
+    err = fail("cannot write the weights");
+  return err;
 }
 
 } // namespace kiln::codegen

@@ -3,9 +3,12 @@
 #ifndef KILN_CODEGEN_OBJECTWRITER_H
 #define KILN_CODEGEN_OBJECTWRITER_H
 
+#include "compiler/codegen/Lowering.h"
+
 #include "llvm/Support/Error.h"
 
 #include <string>
+#include <vector>
 
 namespace llvm {
 class Module;
@@ -20,6 +23,13 @@ enum class EmitKind { Object, Assembly, LLVM };
 /// twice in memory). The module must already be optimized.
 llvm::Error writeModule(llvm::Module &m, llvm::TargetMachine &tm,
                         const std::string &path, EmitKind kind);
+
+/// Writes the weights' bytes over their placeholders (WeightStorage::
+/// Placeholders) in the object file at `path`: symbols[i] names weights[i].
+/// Each weight is released once written.
+llvm::Error patchWeights(const std::string &path,
+                         const std::vector<std::string> &symbols,
+                         std::vector<Weight> &weights);
 
 } // namespace kiln::codegen
 

@@ -21,6 +21,7 @@
 #include "frontend/OnnxImporter.h"
 
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <fmt/format.h>
 
@@ -44,7 +45,7 @@ bool isCIdentifier(const std::string &s) {
 }
 
 /// Progress on a terminal; with -v, the wall and CPU time of every stage and
-/// sub-stage and the peak resident memory so far (the CPU time is what to
+/// sub-stage and the stage's peak resident memory (the CPU time is what to
 /// compare on a loaded machine).
 class Stages {
 public:
@@ -73,6 +74,7 @@ public:
     if (verbose_)
       fmt::print(stderr, "{:<24} {:9.1f} ms  cpu {:9.1f} ms  peak RSS {:6.0f} MB\n",
                  stage_, msSince(start_), cpuMs() - cpuStart_, peakRssMB());
+    resetPeakRss();
   }
 
 private:
@@ -100,6 +102,13 @@ private:
         break;
     std::fclose(f);
     return kb / 1024;
+  }
+  /// Restarts VmHWM so every stage reports its own peak (Linux >= 4.0).
+  static void resetPeakRss() {
+    if (std::FILE *f = std::fopen("/proc/self/clear_refs", "w")) {
+      std::fputs("5", f);
+      std::fclose(f);
+    }
   }
   void endSub() {
     if (sub_ && verbose_ && tty_)
@@ -218,6 +227,11 @@ int compileMain(int argc, char **argv) {
   eo.name = name;
   eo.optLevel = opt;
   eo.externalWeights = externalWeights;
+  // ELF objects get the weights written straight into the file, never
+  // copied into LLVM; assembly and IR carry them as constants.
+  if (kind == codegen::EmitKind::Object &&
+      llvm::Triple(target->triple).isOSBinFormatELF())
+    eo.weightStorage = codegen::WeightStorage::Placeholders;
   eo.progress = [&](const char *what, size_t i, size_t n) { st.step(what, i, n); };
   auto emitted = codegen::emitModel(std::move(*plan), *target, **tm, ctx, eo);
   if (!emitted)
@@ -234,6 +248,14 @@ int compileMain(int argc, char **argv) {
     if (auto e = codegen::writeModule(*emitted->weights, **tm, weights, kind))
       return fail(weights, std::move(e));
   st.end();
+  if (!emitted->weightData.empty()) {
+    st.begin("write weights");
+    const std::string &file = externalWeights ? weights : out;
+    if (auto e = codegen::patchWeights(file, emitted->weightSymbols,
+                                       emitted->weightData))
+      return fail(file, std::move(e));
+    st.end();
+  }
 
   if (!header.empty()) {
     codegen::HeaderInfo h;
