@@ -11,6 +11,7 @@
 
 #include "compiler/ir/Diagnostics.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace kiln::codegen {
@@ -141,6 +142,21 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   add("memcpy", reinterpret_cast<void *>(&::memcpy));
   add("memmove", reinterpret_cast<void *>(&::memmove));
   add("memset", reinterpret_cast<void *>(&::memset));
+  // libm calls LLVM emits for intrinsics a target lacks instructions for
+  // (floor without SSE4.1, fma without FMA3, ...).
+  using F1 = float (*)(float);
+  using F2 = float (*)(float, float);
+  using F3 = float (*)(float, float, float);
+  add("floorf", reinterpret_cast<void *>(static_cast<F1>(&::floorf)));
+  add("ceilf", reinterpret_cast<void *>(static_cast<F1>(&::ceilf)));
+  add("truncf", reinterpret_cast<void *>(static_cast<F1>(&::truncf)));
+  add("roundf", reinterpret_cast<void *>(static_cast<F1>(&::roundf)));
+  add("rintf", reinterpret_cast<void *>(static_cast<F1>(&::rintf)));
+  add("nearbyintf", reinterpret_cast<void *>(static_cast<F1>(&::nearbyintf)));
+  add("sqrtf", reinterpret_cast<void *>(static_cast<F1>(&::sqrtf)));
+  add("fminf", reinterpret_cast<void *>(static_cast<F2>(&::fminf)));
+  add("fmaxf", reinterpret_cast<void *>(static_cast<F2>(&::fmaxf)));
+  add("fmaf", reinterpret_cast<void *>(static_cast<F3>(&::fmaf)));
   if (opts.profile) {
     add("kiln_jit_profile_begin", reinterpret_cast<void *>(&profileBeginHook));
     add("kiln_jit_profile_layer", reinterpret_cast<void *>(&profileLayerHook));

@@ -143,8 +143,12 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   if (in->type.dtype != DType::F32)
     return nodeErrorf(n, "{} input is not supported in compiled code",
                       dtypeName(in->type.dtype));
-  if (in->layout != out->layout ||
-      (blockOf(out) && in->type.dims != out->type.dims))
+  // Equal layouts and shapes run over the flat storage; so does any pair
+  // whose bytes are plain (a reshape of a blocked [N,C,1,1]).
+  bool flat = (in->layout == out->layout && (!blockOf(out) ||
+                                            in->type.dims == out->type.dims)) ||
+              (storedAsPlain(in) && storedAsPlain(out));
+  if (!flat)
     return nodeError(n, "reshaping a blocked tensor is not supported");
   KilnGenUnaryParams p{};
   p.total = storageElements(out);

@@ -36,6 +36,15 @@ inline int64_t blockOf(const Value *v) {
   return v->layout.kind == Layout::NCHWc ? v->layout.block : 0;
 }
 
+/// Whether v's bytes are those of the plain layout: plain, or blocked
+/// [N,C,1,1] with whole channel blocks (assign-layout lets Flatten and
+/// Reshape read such values without a reorder).
+inline bool storedAsPlain(const Value *v) {
+  int64_t b = blockOf(v);
+  const Dims &d = v->type.dims;
+  return b == 0 || (d.size() == 4 && d[2] == 1 && d[3] == 1 && d[1] % b == 0);
+}
+
 class LowerContext {
 public:
   LowerContext(const Graph &g, const LoweringOptions &opts, ModelPlan &plan,

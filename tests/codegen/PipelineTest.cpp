@@ -127,3 +127,84 @@ TEST_CASE("profiling accumulates per-layer time, calls and conv/gemm flops") {
   for (const codegen::LayerProfile &p : (*cm)->profile())
     CHECK((p.calls == 0 && p.ms == 0));
 }
+
+namespace {
+Attrs axisAttr(int64_t axis) {
+  Attrs a;
+  a.set("axis", axis);
+  return a;
+}
+
+/// Every op next to a blocked conv that must read or write plain data, or
+/// that only runs blocked in special cases.
+void layoutBoundaries(GraphBuilder &b, int caseId) {
+  Value *x = b.input("x", {1, 5, 9, 9});
+  Value *c = b.node(OpKind::Relu, "r", {b.conv("c", x, 16, 3, 1, 1)});
+  switch (caseId) {
+  case 0: // a blocked [N,C,1,1] read as plain by Flatten, a graph output
+    b.output(b.node(OpKind::Flatten, "flat",
+                    {b.node(OpKind::GlobalAveragePool, "gap", {c})}, axisAttr(1)));
+    break;
+  case 1: { // likewise by Reshape
+    Attrs a;
+    a.set("shape", std::vector<int64_t>{1, 16});
+    b.output(b.node(OpKind::Reshape, "reshape",
+                    {b.node(OpKind::GlobalAveragePool, "gap", {c})}, a));
+    break;
+  }
+  case 2: // Softmax over channels of a conv result
+  {
+    Attrs a = axisAttr(1);
+    a.set("legacy", int64_t(0));
+    b.output(b.node(OpKind::Softmax, "sm", {c}, a));
+  }
+    break;
+  case 3: { // LRN between convs
+    Attrs a;
+    a.set("size", int64_t(5));
+    a.set("alpha", 1e-4);
+    a.set("beta", 0.75);
+    a.set("bias", 1.0);
+    b.output(b.conv("c2", b.node(OpKind::LRN, "lrn", {c}, a), 16, 3, 1, 1));
+    break;
+  }
+  case 4: { // squeeze-excitation: a broadcast Mul of two blocked values
+    Value *s = b.node(OpKind::Sigmoid, "sig",
+                      {b.conv("fc", b.node(OpKind::GlobalAveragePool, "gap", {c}), 16, 1)});
+    b.output(b.node(OpKind::Mul, "scale", {c, s}));
+    break;
+  }
+  case 5: // a broadcast Add with a constant, a Concat of partial blocks
+    b.output(b.node(OpKind::Concat, "cat",
+                    {b.node(OpKind::Add, "add", {c, b.weight("k", {16, 1, 1})}),
+                     b.conv("c3", x, 4, 1)},
+                    axisAttr(1)));
+    break;
+  case 6: // the conv result is both a graph output and read by another conv
+    b.output(c);
+    b.output(b.conv("c4", c, 8, 3, 2, 1));
+    break;
+  }
+}
+} // namespace
+
+TEST_CASE("optimized graphs at layout boundaries compile and match") {
+  for (int lanes : {16, 8, 4})
+    for (int caseId = 0; caseId < 7; ++caseId) {
+      CAPTURE(lanes);
+      CAPTURE(caseId);
+      GraphBuilder b;
+      layoutBoundaries(b, caseId);
+      std::vector<Tensor> inputs = b.randomInputs();
+      PassOptions po;
+      po.vectorLanes = lanes;
+      po.verifyEach = true;
+      REQUIRE(errorText(runPipeline(b.graph(), po)) == "");
+      codegen::JitOptions jo;
+      if (lanes == 8)
+        jo.cpu = "haswell";
+      if (lanes == 4)
+        jo.cpu = "x86-64"; // SSE2: 4 lanes
+      checkAgainstReference(b.graph(), inputs, jo);
+    }
+}
