@@ -54,16 +54,23 @@ bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
     p.act_lo = x;
     p.act_hi = y;
   }
-  std::vector<char> packed(size_t(kiln_gemm_packed_size(&p)) * sizeof(float));
-  kiln_gemm_pack_b(&p, b->f32(), n.attrs.getInt("transB"),
-                   n.attrs.getFloat("alpha"),
-                   reinterpret_cast<float *>(packed.data()));
-  std::vector<char> bias(size_t(kiln_gemm_packed_bias_size(&p)) * sizeof(float));
-  kiln_gemm_pack_bias(&p, c ? c->f32() : nullptr, cLen,
-                      n.attrs.getFloat("beta"),
-                      reinterpret_cast<float *>(bias.data()));
-  BufferRef wb = cx.addWeight(std::move(packed));
-  BufferRef bb = cx.addWeight(std::move(bias));
+  // Packed when written out, from the graph's data (kept alive here).
+  std::shared_ptr<const ConstantData> bd = b->constant;
+  std::shared_ptr<const ConstantData> cd = c ? c->constant : nullptr;
+  int64_t transB = n.attrs.getInt("transB");
+  double alpha = n.attrs.getFloat("alpha"), beta = n.attrs.getFloat("beta");
+  BufferRef wb = cx.addWeight(
+      size_t(kiln_gemm_packed_size(&p)) * sizeof(float),
+      [p, bd, transB, alpha](char *dst) {
+        kiln_gemm_pack_b(&p, bd->f32.data(), transB, alpha,
+                         reinterpret_cast<float *>(dst));
+      });
+  BufferRef bb = cx.addWeight(
+      size_t(kiln_gemm_packed_bias_size(&p)) * sizeof(float),
+      [p, cd, cLen, beta](char *dst) {
+        kiln_gemm_pack_bias(&p, cd ? cd->f32.data() : nullptr, cLen, beta,
+                            reinterpret_cast<float *>(dst));
+      });
   Layer &l = cx.addLayer(&n, "kiln_gemm_f32_packed", KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(a), wb, bb, cx.buffer(n.output())};

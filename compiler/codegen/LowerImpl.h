@@ -59,6 +59,8 @@ public:
   /// A weight holding `data`.
   BufferRef addWeight(std::vector<char> data);
   BufferRef addWeight(const std::vector<float> &data);
+  /// A weight of `bytes` bytes that `pack` writes when they are needed.
+  BufferRef addWeight(size_t bytes, std::function<void(char *)> pack);
 
   /// Appends a layer for `n` calling `kernel`.
   Layer &addLayer(const Node *n, std::string kernel,

@@ -114,14 +114,20 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
     }
     return false;
   }
-  const Value *w = n.input(1);
-  std::vector<char> packed(size_t(kiln_conv2d_packed_size(&p)) * sizeof(float));
-  kiln_conv2d_pack_weights(&p, w->f32(), reinterpret_cast<float *>(packed.data()));
-  std::vector<char> bias(size_t(kiln_conv2d_packed_bias_size(&p)) * sizeof(float));
-  kiln_conv2d_pack_bias(&p, n.input(2) ? n.input(2)->f32() : nullptr,
-                        reinterpret_cast<float *>(bias.data()));
-  BufferRef wb = cx.addWeight(std::move(packed));
-  BufferRef bb = cx.addWeight(std::move(bias));
+  // Packed when written out, from the graph's data (kept alive here).
+  std::shared_ptr<const ConstantData> w = n.input(1)->constant;
+  std::shared_ptr<const ConstantData> bias =
+      n.input(2) ? n.input(2)->constant : nullptr;
+  BufferRef wb = cx.addWeight(
+      size_t(kiln_conv2d_packed_size(&p)) * sizeof(float), [p, w](char *dst) {
+        kiln_conv2d_pack_weights(&p, w->f32.data(), reinterpret_cast<float *>(dst));
+      });
+  BufferRef bb = cx.addWeight(
+      size_t(kiln_conv2d_packed_bias_size(&p)) * sizeof(float),
+      [p, bias](char *dst) {
+        kiln_conv2d_pack_bias(&p, bias ? bias->f32.data() : nullptr,
+                              reinterpret_cast<float *>(dst));
+      });
   Layer &l = cx.addLayer(&n, "kiln_conv2d_f32_nchwc", KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(x), wb, bb, residual, cx.buffer(out)};

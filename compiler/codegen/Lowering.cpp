@@ -56,6 +56,15 @@ BufferRef LowerContext::addWeight(std::vector<char> data) {
   return BufferRef::weight(int64_t(plan_.weights.size()) - 1);
 }
 
+BufferRef LowerContext::addWeight(size_t bytes,
+                                  std::function<void(char *)> pack) {
+  Weight w;
+  w.bytes = bytes;
+  w.pack = std::move(pack);
+  plan_.weights.push_back(std::move(w));
+  return BufferRef::weight(int64_t(plan_.weights.size()) - 1);
+}
+
 BufferRef LowerContext::addWeight(const std::vector<float> &data) {
   std::vector<char> bytes(data.size() * sizeof(float));
   std::memcpy(bytes.data(), data.data(), bytes.size());

@@ -19,6 +19,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,17 +41,32 @@ struct BufferRef {
 
 /// A constant the generated code reads: packed into the kernels' layout at
 /// compile time, or the graph's data as it is (kept alive by `source`).
+/// Packed weights are packed only when their bytes are needed (`pack`), so
+/// a model's weights exist once (the graph's) until they are written out.
 struct Weight {
   std::vector<char> owned;                       ///< packed bytes, or
   std::shared_ptr<const ConstantData> source;    ///< borrowed graph data
   const char *data = nullptr;                    ///< the bytes
   size_t bytes = 0;
+  /// Until materialized: writes the `bytes` packed bytes to dst (it holds
+  /// the graph data it reads).
+  std::function<void(char *dst)> pack;
 
-  /// Frees the data once it has been copied into the LLVM module.
+  /// Makes `data` valid: runs `pack` into `owned`.
+  void materialize() {
+    if (!pack)
+      return;
+    owned.resize(bytes);
+    pack(owned.data());
+    data = owned.data();
+    pack = nullptr;
+  }
+  /// Frees the data once it has been copied out.
   void release() {
     owned = {};
     source.reset();
     data = nullptr;
+    pack = nullptr;
   }
 };
 

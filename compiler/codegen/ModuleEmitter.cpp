@@ -79,6 +79,8 @@ void Emitter::emitWeights() {
   for (size_t i = 0; i < plan_.weights.size(); ++i) {
     progress("weights", i, plan_.weights.size());
     Weight &w = plan_.weights[i];
+    if (storage != WeightStorage::Placeholders)
+      w.materialize(); // the bytes are needed now
     auto *ty = llvm::ArrayType::get(i8(ctx_), w.bytes);
     std::string name = fmt::format("{}_weight{}", opts_.name, i);
     if (storage == WeightStorage::External) {

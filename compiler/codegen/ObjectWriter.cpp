@@ -100,6 +100,24 @@ llvm::Error patchWeights(const std::string &path,
       err = fail("placeholder " + symbols[i] + " has the wrong size");
       break;
     }
+    if (w.pack && w.bytes > 0) {
+      // Packed straight into the file's pages: no buffer of its own.
+      uint64_t off = it->second.first;
+      uint64_t pageOff = off & ~uint64_t(llvm::sys::fs::mapped_file_region::alignment() - 1);
+      std::error_code ec;
+      llvm::sys::fs::mapped_file_region region(
+          llvm::sys::fs::convertFDToNativeFile(fd),
+          llvm::sys::fs::mapped_file_region::readwrite,
+          size_t(off - pageOff + w.bytes), pageOff, ec);
+      if (ec) {
+        err = fail("cannot map the weights: " + ec.message());
+        break;
+      }
+      w.pack(region.data() + (off - pageOff));
+      w.release();
+      continue;
+    }
+    w.materialize();
     for (size_t done = 0; done < w.bytes;) {
       ssize_t n = ::pwrite(fd, w.data + done, w.bytes - done,
                            off_t(it->second.first + done));

@@ -190,3 +190,31 @@ TEST_CASE("graph outputs that are inputs, constants or repeated") {
   b.output(b.weight("c", {2, 2}));
   checkGraph(b);
 }
+
+TEST_CASE("LRN and activations on a blocked layout") {
+  // x -> Reorder(nchw<L>c) -> LRN -> Relu -> Reorder(nchw) -> y, with C not a
+  // multiple of the block (padded channels must stay out of the window sums).
+  for (int block : {16, 8, 4}) {
+    CAPTURE(block);
+    GraphBuilder b;
+    Graph &g = b.graph();
+    Value *x = b.input("x", {2, 21, 5, 7});
+    Layout blocked{Layout::NCHWc, block};
+    Value *xb = g.addValue("x.blocked", x->type);
+    xb->layout = blocked;
+    g.addNode(OpKind::Reorder, "to_blocked", {x}, {xb});
+    Attrs lrn;
+    lrn.set("size", int64_t(5));
+    lrn.set("alpha", 1e-2);
+    lrn.set("beta", 0.75);
+    lrn.set("bias", 2.0);
+    Value *l = b.node(OpKind::LRN, "lrn", {xb}, lrn);
+    l->layout = blocked;
+    Value *r = b.node(OpKind::Relu, "relu", {l});
+    r->layout = blocked;
+    Value *y = g.addValue("y", r->type);
+    g.addNode(OpKind::Reorder, "to_plain", {r}, {y});
+    b.output(y);
+    checkGraph(b);
+  }
+}
