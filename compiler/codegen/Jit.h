@@ -3,7 +3,9 @@
 // The same module `kiln compile` writes to an object file, compiled with ORC
 // LLJIT for the host. Used by `kiln run`, `kiln conformance` and the tests.
 // The runtime functions the module calls (kiln_parallel_for, memcpy, ...)
-// are mapped explicitly to the ones linked into kiln.
+// are mapped explicitly to the ones linked into kiln; the weights are read
+// where lowering left them (the graph's data or the packed copies), never
+// copied into the JIT's memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,7 +38,8 @@ struct JitOptions {
   bool fastKernels = true;
   /// Time every layer: NAME_run marks the steady clock after each layer
   /// (kiln_jit_profile_begin/_layer, JIT-only hooks) into per-layer slots
-  /// read with CompiledModel::profile().
+  /// read with CompiledModel::profile(). The slots are the model's: profile
+  /// one run at a time.
   bool profile = false;
 };
 

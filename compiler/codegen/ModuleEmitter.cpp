@@ -394,6 +394,10 @@ llvm::Expected<EmittedModel> Emitter::run(llvm::TargetMachine &tm) {
                                      "kernel %s is missing from the %s bitcode",
                                      k.c_str(), target_.arch.c_str());
   }
+  // The kernels' (empty) linker options become a section GNU as does not
+  // know in --emit asm output.
+  if (llvm::NamedMDNode *opts = m_->getNamedMetadata("llvm.linker.options"))
+    m_->eraseNamedMetadata(opts);
   // Everything but the three entry points is internal: kernels vanish once
   // inlined into their tasks.
   std::set<std::string> exported = {opts_.name + "_run",

@@ -9,9 +9,10 @@
 //
 // and internal definitions: one task function `void (void *ctx, int64_t
 // begin, int64_t end)` per distinct (kernel, params) pair, the params as
-// constant [N x i64] globals, the weights as 64-byte aligned constants, and
-// the kernels linked from the embedded bitcode (always inlined into the
-// tasks, then removed). NAME_run fills a stack array with the layer's buffer
+// constant [N x i64] globals, the weights as 64-byte aligned constants (or
+// placeholders / declarations: WeightStorage), and the kernels linked from
+// the embedded bitcode (inlined into the tasks and specialized to their
+// params, then removed). NAME_run fills a stack array with the layer's buffer
 // pointers and calls kiln_parallel_for(pool, workItems, task, array) per
 // layer: no mutable globals, so it is reentrant.
 //

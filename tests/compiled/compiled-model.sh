@@ -123,8 +123,8 @@ zoo_batch=(--batch "$batch") compile_batch=()
 if [ $symbolic = 1 ]; then
   zoo_batch=() compile_batch=(--batch "$batch")
 fi
-# shellcheck disable=SC2086 # $flags is a list of words
 step generate "$bin/kiln-zoo" "$model" "${zoo_batch[@]}" -o model.onnx
+# shellcheck disable=SC2086 # $flags is a list of words
 step compile "$bin/kiln" compile model.onnx -o "$name.o" --header "$name.h" --name "$name" \
   "${compile_batch[@]}" $flags
 step link "$cc" -std=c99 -O2 -Wall -Wextra -Werror "-DKILN_MODEL=$name" -I. "-I$include" \
