@@ -11,7 +11,8 @@ scripts/build.sh
 model=build/samples/classify/resnet50.onnx
 echo
 echo "== kiln dump --stage optimized $model (first lines)"
-build/bin/kiln dump "$model" --stage optimized | head -12
+build/bin/kiln dump "$model" --stage optimized -o build/quickstart-resnet50.txt
+head -12 build/quickstart-resnet50.txt
 echo
 echo "== build/bin/classify-resnet50 -t 2 -n 20   (the app linking kiln_models/resnet50.o)"
 build/bin/classify-resnet50 -t 2 -n 20

@@ -11,6 +11,7 @@
 #ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Conv.h"
 #include "compiler/codegen/kernels/Pool.h"
+#include "compiler/codegen/kernels/Winograd.h"
 #endif
 
 #include <cmath>
@@ -118,20 +119,33 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
   std::shared_ptr<const ConstantData> w = n.input(1)->constant;
   std::shared_ptr<const ConstantData> bias =
       n.input(2) ? n.input(2)->constant : nullptr;
-  BufferRef wb = cx.addWeight(
-      size_t(kiln_conv2d_packed_size(&p)) * sizeof(float), [p, w](char *dst) {
-        kiln_conv2d_pack_weights(&p, w->f32.data(), reinterpret_cast<float *>(dst));
-      });
+  // Winograd F(4x4,3x3) does 36 multiplies where direct does 144 per tile
+  // and channel pair; it wins on 3x3 stride-1 layers with enough tiles
+  // (kiln_conv2d_winograd_preferred) and stays within the e2e tolerance.
+  bool winograd = cx.options().winograd && kiln_conv2d_winograd_preferred(&p);
+  BufferRef wb =
+      winograd
+          ? cx.addWeight(size_t(kiln_conv2d_winograd_packed_size(&p)) * sizeof(float),
+                         [p, w](char *dst) {
+                           kiln_conv2d_winograd_pack_weights(
+                               &p, w->f32.data(), reinterpret_cast<float *>(dst));
+                         })
+          : cx.addWeight(size_t(kiln_conv2d_packed_size(&p)) * sizeof(float),
+                         [p, w](char *dst) {
+                           kiln_conv2d_pack_weights(&p, w->f32.data(),
+                                                    reinterpret_cast<float *>(dst));
+                         });
   BufferRef bb = cx.addWeight(
       size_t(kiln_conv2d_packed_bias_size(&p)) * sizeof(float),
       [p, bias](char *dst) {
         kiln_conv2d_pack_bias(&p, bias ? bias->f32.data() : nullptr,
                               reinterpret_cast<float *>(dst));
       });
-  Layer &l = cx.addLayer(&n, "kiln_conv2d_f32_nchwc", KernelAbi::PointerArgs);
+  Layer &l = cx.addLayer(&n, winograd ? "kiln_conv2d_winograd_f32_nchwc" : "kiln_conv2d_f32_nchwc",
+                         KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(x), wb, bb, residual, cx.buffer(out)};
-  l.workItems = kiln_conv2d_work_items(&p);
+  l.workItems = winograd ? kiln_conv2d_winograd_work_items(&p) : kiln_conv2d_work_items(&p);
   return true;
 }
 #endif

@@ -156,6 +156,8 @@ int compileMain(int argc, char **argv) {
   args.option("--weights", &weights, "embed|FILE",
               "embed weights, or write them to a second object FILE to link");
   args.flag("-v", &verbose, "print the time of each stage");
+  bool noWinograd = false;
+  args.flag("--no-winograd", &noWinograd, "direct convolution only (no Winograd F(4x4,3x3))");
   args.positionals(&pos, 1, 1);
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
@@ -207,6 +209,7 @@ int compileMain(int argc, char **argv) {
   st.begin("lower");
   codegen::LoweringOptions lo;
   lo.vectorLanes = target->vectorLanes;
+  lo.winograd = !noWinograd;
   auto plan = codegen::lowerGraph(**graph, lo);
   if (!plan)
     return fail(model, plan.takeError());
