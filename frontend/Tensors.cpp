@@ -302,8 +302,10 @@ llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_
   TensorType type;
   // Graph inputs carry run-time data, and kiln computes in float32 (and
   // int64 for shapes): other element types would be misread at run time.
-  if (!dtypeFromOnnx(tt.elem_type(), type.dtype) ||
-      (type.dtype != DType::F32 && type.dtype != DType::I64))
+  if (!dtypeFromOnnx(tt.elem_type(), type.dtype))
+    return tensorError(what, fmt::format("element type {} is not supported",
+                                         onnxTypeName(tt.elem_type())));
+  if (type.dtype != DType::F32 && type.dtype != DType::I64)
     return tensorError(what, fmt::format("element type {} is not supported (kiln computes "
                                          "in float32)",
                                          onnxTypeName(tt.elem_type())));
