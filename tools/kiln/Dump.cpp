@@ -5,12 +5,9 @@
 
 #include "compiler/ir/Printer.h"
 #include "frontend/OnnxImporter.h"
-#ifdef KILN_HAVE_PASSES
+#include "compiler/codegen/Target.h"
 #include "compiler/passes/Pipeline.h"
-#endif
 
-#include "llvm/ADT/StringMap.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -18,18 +15,6 @@
 namespace kiln::cli {
 
 namespace {
-/// fp32 lanes of this machine's widest vectors; sets the blocked layout.
-int hostVectorLanes() {
-  llvm::StringMap<bool> features;
-  if (llvm::sys::getHostCPUFeatures(features)) {
-    if (features.lookup("avx512f"))
-      return 16;
-    if (features.lookup("avx2") || features.lookup("avx"))
-      return 8;
-  }
-  return 4;
-}
-
 std::string render(const Graph &g, const std::string &format) {
   if (format == "json")
     return printJson(g);
@@ -81,9 +66,17 @@ int dumpMain(int argc, char **argv) {
   }
   bool optimize = stage == "optimized" || !after.empty() || printAfterAll;
   if (optimize) {
-#ifdef KILN_HAVE_PASSES
     PassOptions passOpts;
-    passOpts.vectorLanes = lanes > 0 ? int(lanes) : hostVectorLanes();
+    if (lanes > 0) {
+      passOpts.vectorLanes = int(lanes);
+    } else {
+      auto host = codegen::resolveTarget({});
+      if (!host) {
+        fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(host.takeError()));
+        return 1;
+      }
+      passOpts.vectorLanes = host->vectorLanes;
+    }
     passOpts.verifyEach = true;
     auto afterEach = [&](const PassInfo &p, const Graph &g) {
       if (printAfterAll)
@@ -93,9 +86,6 @@ int dumpMain(int argc, char **argv) {
       fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(std::move(err)));
       return 1;
     }
-#else
-    (void)lanes;
-#endif
   }
   if (!printAfterAll)
     fmt::print(out, "{}", render(**graph, format));

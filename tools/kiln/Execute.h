@@ -5,11 +5,9 @@
 //
 //   Reference  the reference interpreter (compiler/reference/) on the graph
 //              exactly as imported: the oracle.
-//   Compiled   the optimization pipeline and the generated code. This is the
-//              seam for the code generator's JIT: executeGraph's Compiled
-//              case is where it plugs in (run the pipeline, JIT the graph,
-//              call it). Until it does, Compiled runs the reference
-//              interpreter too, so both commands work end to end today.
+//   Compiled   the optimization pipeline, then the generated code through
+//              the ORC JIT (compiler/codegen/Jit.h): the same code
+//              `kiln compile` writes to an object file.
 //
 //===----------------------------------------------------------------------===//
 

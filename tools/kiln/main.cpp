@@ -19,22 +19,12 @@ struct Command {
 };
 
 constexpr Command Commands[] = {
-#ifdef KILN_HAVE_COMPILE
     {"compile", compileMain, "compile an ONNX model to an object file and a C header"},
-#endif
     {"dump", dumpMain, "print the IR of a model at any stage (text, JSON, Graphviz dot)"},
-#ifdef KILN_HAVE_RUN
     {"run", runMain, "run a model on inputs (compiled code, or --reference)"},
-#endif
-#ifdef KILN_HAVE_BENCH
     {"bench", benchMain, "measure the latency of compiled code"},
-#endif
-#ifdef KILN_HAVE_CONFORMANCE
     {"conformance", conformanceMain, "run ONNX backend test folders"},
-#endif
-#ifdef KILN_HAVE_PASSES
     {"passes", passesMain, "list the optimization pipeline"},
-#endif
 };
 
 void printUsage() {
