@@ -97,8 +97,9 @@ int runMain(int argc, char **argv) {
             "Inputs come from .npy ('<f4'/'<i8', C order) or .pb (onnx.TensorProto)\n"
             "files; inputs without a file are random with --random-input: floats\n"
             "uniform in [-1, 1) from SplitMix64(SEED, input index), reproducible.\n"
-            "Until the code generator's JIT is wired in, compiled execution also\n"
-            "uses the reference interpreter.");
+            "By default the model is optimized and compiled for this machine (the\n"
+            "same code `kiln compile` emits, run through a JIT); --reference runs the\n"
+            "reference interpreter instead.");
   std::vector<std::string> positionals, inputSpecs;
   std::string outputDir;
   int64_t seed = -1, batch = 1;
