@@ -11,9 +11,15 @@ packages=(
   llvm-16-dev clang-16 lld-16 libclang-rt-16-dev libzstd-dev zlib1g-dev libedit-dev libxml2-dev libffi-dev libtinfo-dev
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libfmt-dev doctest-dev
-  nodejs npm
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
+
+# Node.js and npm run the ONNX Runtime oracle. Take Debian's only when the
+# machine has none: a Node.js from elsewhere (NodeSource's bundles npm) conflicts
+# with Debian's npm package, and apt then refuses the whole install.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
