@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <ctime>
 
 namespace kiln::codegen {
 
@@ -108,6 +109,7 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   eo.weightStorage = WeightStorage::External;
   if (opts.profile)
     eo.profileState = cm.get();
+  cm->profileCpuTime_ = opts.profileCpuTime;
   auto emitted = emitModel(std::move(*plan), *target, **tm, *ctx, eo);
   if (!emitted)
     return emitted.takeError();
@@ -207,14 +209,27 @@ void CompiledModel::resetProfile() {
 
 std::vector<LayerProfile> CompiledModel::profile() const { return profile_; }
 
-void CompiledModel::profileBegin() { mark_ = std::chrono::steady_clock::now(); }
+namespace {
+double profileClockMs(bool cpuTime) {
+  if (cpuTime) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+  }
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+} // namespace
+
+void CompiledModel::profileBegin() { markMs_ = profileClockMs(profileCpuTime_); }
 
 void CompiledModel::profileLayer(int64_t layer) {
-  auto now = std::chrono::steady_clock::now();
+  const double now = profileClockMs(profileCpuTime_);
   LayerProfile &p = profile_[size_t(layer)];
-  p.ms += std::chrono::duration<double, std::milli>(now - mark_).count();
+  p.ms += now - markMs_;
   ++p.calls;
-  mark_ = now;
+  markMs_ = now;
 }
 
 } // namespace kiln::codegen

@@ -41,6 +41,10 @@ struct JitOptions {
   /// read with CompiledModel::profile(). The slots are the model's: profile
   /// one run at a time.
   bool profile = false;
+  /// Profile with the calling thread's CPU time instead of the steady clock:
+  /// with a one-thread pool every layer runs on the caller, and CPU time is
+  /// unaffected by other processes taking the core (a shared, noisy machine).
+  bool profileCpuTime = false;
 };
 
 /// One layer's accumulated time (CompiledModel::profile).
@@ -101,7 +105,8 @@ private:
   size_t layers_ = 0, tasks_ = 0;
   std::vector<Weight> weights_; ///< the code reads them in place
   std::vector<LayerProfile> profile_;
-  std::chrono::steady_clock::time_point mark_;
+  bool profileCpuTime_ = false;
+  double markMs_ = 0; ///< the profile clock at the last mark
 };
 
 } // namespace kiln::codegen

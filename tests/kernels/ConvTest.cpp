@@ -164,6 +164,34 @@ TEST_CASE("conv: narrow rows with four output blocks per tile") {
   runAll(k);
 }
 
+TEST_CASE("conv: channel chunks (weights past L1), residual, partial tiles") {
+  // 8+ input blocks of 3x3 weights per item: the kernel walks the input
+  // channels in chunks with partial sums in the output, bands of rows.
+  ConvCase k;
+  k.C = 136, k.M = 48, k.H = 7, k.W = 9;
+  k.residual = true, k.act = KILN_ACT_RELU;
+  for (int64_t L : {16, 8, 4}) {
+    const KilnConvParams p = makeParams(k, L);
+    const ConvPlan s = convPlan(&p);
+    CAPTURE(L);
+    CHECK(s.cbChunk < s.Cgb);
+  }
+  runAll(k);
+  // 1x1 over many channels, rows of 7 (ResNet's last stage), batch 2.
+  ConvCase k1;
+  k1.N = 2, k1.C = 512, k1.M = 64, k1.H = 7, k1.W = 7;
+  k1.KH = k1.KW = 1, k1.PT = k1.PL = k1.PB = k1.PR = 0;
+  k1.residual = true, k1.act = KILN_ACT_CLIP;
+  const KilnConvParams p1 = makeParams(k1, 16);
+  CHECK(convPlan(&p1).cbChunk < convPlan(&p1).Cgb);
+  CHECK(convPlan(&p1).nw == 7);
+  runAll(k1);
+  // Stride 2 with padding on both sides and a partial last tile.
+  ConvCase k2;
+  k2.C = 160, k2.M = 32, k2.H = 15, k2.W = 31, k2.SH = k2.SW = 2;
+  runAll(k2);
+}
+
 TEST_CASE("conv: groups") {
   // Per-group channels are multiples of every L tested (16).
   ConvCase k;

@@ -33,6 +33,13 @@ double msSince(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
+/// The calling thread's CPU time in ms (`bench --cpu-time`).
+double threadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
+
 /// Floating-point operations of one inference: 2 per multiply-add of every
 /// Conv, Gemm and MatMul (counted on the graph as imported, before fusion
 /// changes result shapes). Other ops are noise next to these.
@@ -154,7 +161,7 @@ int benchMain(int argc, char **argv) {
             "median, min and max over the iterations, GFLOP/s and the share of the\n"
             "machine's fp32 peak (measured at start-up with FMA chains).");
   int64_t threads = 1, iterations = 50, batch = 1, warmup = 5, seed = 1;
-  bool profile = false, noPeak = false;
+  bool profile = false, noPeak = false, cpuTime = false;
   std::vector<std::string> pos;
   args.option("--threads", &threads, "N", "threads in the pool (default 1; 0: all cores)");
   args.option("--iterations", &iterations, "N", "timed runs (default 50)");
@@ -163,11 +170,16 @@ int benchMain(int argc, char **argv) {
   args.option("--seed", &seed, "S", "seed of the random input (default 1)");
   args.flag("--profile", &profile, "per-layer table: time, GFLOP/s, share of the total");
   args.flag("--no-peak", &noPeak, "skip measuring the machine's peak");
+  args.flag("--cpu-time", &cpuTime,
+            "time with the thread's CPU time, not the wall clock (needs --threads 1):\n"
+            "steadier on a shared machine, blind to waiting for memory held by others");
   args.positionals(&pos, 1, 1);
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
   if (iterations < 1 || batch < 1 || threads < 0 || warmup < 0)
     return usageError("bench", "--iterations and --batch must be >= 1, --threads and --warmup >= 0");
+  if (cpuTime && threads != 1)
+    return usageError("bench", "--cpu-time needs --threads 1 (the layers must run on the caller)");
   const std::string &path = pos[0];
 
   ImportOptions importOpts;
@@ -187,6 +199,7 @@ int benchMain(int argc, char **argv) {
     return fail(path, std::move(err));
   codegen::JitOptions jitOpts;
   jitOpts.profile = profile;
+  jitOpts.profileCpuTime = cpuTime;
   auto model = codegen::CompiledModel::compile(**graph, jitOpts);
   if (!model)
     return fail(path, model.takeError());
@@ -217,8 +230,9 @@ int benchMain(int argc, char **argv) {
   std::vector<double> ms;
   for (int64_t i = 0; i < iterations; ++i) {
     auto start = Clock::now();
+    double cpuStart = cpuTime ? threadCpuMs() : 0.0;
     (*model)->run(in.data(), out.data(), workspace, pool);
-    ms.push_back(msSince(start));
+    ms.push_back(cpuTime ? threadCpuMs() - cpuStart : msSince(start));
   }
   Stats s = summarize(ms);
   double gflops = flops / (s.median * 1e-3) / 1e9;
@@ -229,8 +243,8 @@ int benchMain(int argc, char **argv) {
   fmt::print("compile    {:.0f} ms ({} layers, {} distinct kernels)\n", compileMs,
              (*model)->numLayers(), (*model)->numTasks());
   fmt::print("workspace  {:.2f} MB\n", double((*model)->workspaceSize()) / 1e6);
-  fmt::print("latency    median {:.3f} ms  min {:.3f} ms  max {:.3f} ms  ({} runs)\n",
-             s.median, s.min, s.max, iterations);
+  fmt::print("latency    median {:.3f} ms  min {:.3f} ms  max {:.3f} ms  ({} runs{})\n",
+             s.median, s.min, s.max, iterations, cpuTime ? ", thread CPU time" : "");
   fmt::print("compute    {:.2f} GFLOP per run, {:.1f} GFLOP/s\n", flops / 1e9, gflops);
   if (!noPeak) {
     double peak = measurePeakGflops(poolThreads);

@@ -34,7 +34,10 @@
 // the window clipped to [0, OH).
 //
 // Work items: (n, output-channel block group, output row band), row band
-// fastest, so consecutive items of one thread reuse the same weights.
+// fastest, so consecutive items of one thread reuse the same weights. When an
+// item's weights outgrow L1, its band spans several rows and it accumulates
+// over the input channels in chunks, partial sums in the output: the output
+// must not alias the input or the residual (memory planning guarantees it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +48,13 @@
 
 /// Stack scratch a fused-pool conv work item may use (bytes).
 #define KILN_CONV_POOL_SCRATCH_BYTES (192 * 1024)
+
+/// Weights one channel chunk of a work item may read (bytes): they should
+/// stay in L1 while the item's band of rows reuses them (see ConvPlan.h).
+#define KILN_CONV_L1_WEIGHT_BYTES (24 * 1024)
+
+/// Partial sums a chunked work item keeps in its output band (bytes).
+#define KILN_CONV_CHUNK_OUTPUT_BYTES (128 * 1024)
 
 /// Parameters of one convolution layer (all int64_t/double, see KernelABI.h).
 struct KilnConvParams {

@@ -37,6 +37,9 @@ struct ConvCtx {
   float *dst;           ///< output row (pixel 0) of the tile's first oc block
   int64_t dstOcbStride;
   int64_t validLanes[4];///< lanes to keep per oc block (L except a padded tail)
+  int64_t ib0, ib1;     ///< the channel chunk: input blocks [ib0, ib1)
+  bool firstChunk;      ///< start from zero, not from the partial sums in dst
+  bool lastChunk;       ///< apply the epilogue, not store partial sums
   int64_t act;
   float alpha, lo, hi;
 };
@@ -165,11 +168,15 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
                           int64_t nValid) {
   alignas(64) float zeros[L] = {};
   Vec<L> acc[OCB][NW];
+  // A later channel chunk resumes the partial sums the earlier ones stored
+  // (pixels past nValid were never stored: they start from zero, unused).
   KILN_UNROLL_FULL
   for (int o = 0; o < OCB; ++o)
     KILN_UNROLL_FULL
     for (int j = 0; j < NW; ++j)
-      acc[o][j] = splat<L>(0.0f);
+      acc[o][j] = c.firstChunk || (CHECK && j >= nValid)
+                      ? splat<L>(0.0f)
+                      : load<L>(c.dst + o * c.dstOcbStride + (ow0 + j) * L);
 
   const int64_t sw = SWT ? SWT : c.SW;
   const int64_t ihBase = oh * c.SH - c.PT;
@@ -180,13 +187,12 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
     khHi = imax(0, ceilDiv(c.H - ihBase, c.DH));
   const int64_t iwBase = ow0 * sw - c.PL;
   const int64_t LL = L * L;
-  const int64_t nBlocks = BLOCKED ? c.Cgb : 1;
   const int64_t nc = BLOCKED ? L : c.Cg;
   const int64_t chanStride = BLOCKED ? c.H * c.W * L : 0;
   const int64_t rowStride = BLOCKED ? c.W * L : c.W;
   const int64_t pixScale = BLOCKED ? L : 1;
 
-  for (int64_t ib = 0; ib < nBlocks; ++ib) {
+  for (int64_t ib = BLOCKED ? c.ib0 : 0; ib < (BLOCKED ? c.ib1 : 1); ++ib) {
     const float *inB = c.in + ib * chanStride;
     const float *wB = c.w + ib * c.KH * c.KW * LL;
     for (int64_t kh = khLo; kh < khHi; ++kh) {
@@ -234,6 +240,17 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
     }
   }
 
+  if (!c.lastChunk) {
+    KILN_UNROLL_FULL
+    for (int o = 0; o < OCB; ++o)
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j) {
+        if (CHECK && j >= nValid)
+          break;
+        store<L>(c.dst + o * c.dstOcbStride + (ow0 + j) * L, acc[o][j]);
+      }
+    return;
+  }
   // Epilogue in registers: bias, residual, activation, zeroed padded lanes.
   KILN_UNROLL_FULL
   for (int o = 0; o < OCB; ++o) {
@@ -274,7 +291,7 @@ KILN_INLINE void convRow(const ConvCtx &c, int64_t oh) {
 /// conv rows they need are computed once each, in order, into `rowBuf` and
 /// pooled horizontally into a ring of pending pooled rows; a pooled row is
 /// finalized and stored as soon as its last conv row is done.
-template <int L, int OCB, int SWT, bool BLOCKED>
+template <int L, int OCB, int NW, int SWT, bool BLOCKED>
 KILN_INLINE void convPooledBand(const KilnConvParams *p, const ConvPlan &s,
                                 ConvCtx &c, float *outB, const float *resB,
                                 int64_t p0, int64_t p1, float *scratch) {
@@ -344,7 +361,7 @@ KILN_INLINE void convPooledBand(const KilnConvParams *p, const ConvPlan &s,
     while (nextInit < p1 && pst(nextInit) <= r)
       init(nextInit++);
     c.res = resB ? resB + r * OW * L : nullptr;
-    convRow<L, OCB, convTileWidth(L, OCB), SWT, BLOCKED>(c, r);
+    convRow<L, OCB, NW, SWT, BLOCKED>(c, r);
     for (int64_t q = nextFin; q < nextInit; ++q)
       if (r < pst(q) + pkh)
         hpool(q);
@@ -360,7 +377,7 @@ KILN_INLINE void convPooledBand(const KilnConvParams *p, const ConvPlan &s,
 }
 
 /// Runs work items [begin, end) with a fixed tile shape.
-template <int L, int OCB, int SWT, bool BLOCKED>
+template <int L, int OCB, int NW, int SWT, bool BLOCKED>
 KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
                            const float *in, const float *w, const float *bias,
                            const float *residual, float *out, int64_t begin,
@@ -398,18 +415,31 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
       c.validLanes[o] = obl + o == s.Mgb - 1 ? s.Mg - (s.Mgb - 1) * L : L;
     const int64_t blockBase = n * s.Mb + ob;
     if (!pooled) {
-      const int64_t oh = band;
-      c.dst = out + blockBase * convPlane + oh * p->OW * L;
+      const int64_t oh0 = band * s.bandRows;
+      const int64_t oh1 = imin(p->OH, oh0 + s.bandRows);
       c.dstOcbStride = convPlane;
-      c.res = p->has_residual ? residual + blockBase * convPlane + oh * p->OW * L
-                              : nullptr;
       c.resOcbStride = convPlane;
-      convRow<L, OCB, convTileWidth(L, OCB), SWT, BLOCKED>(c, oh);
+      for (int64_t ib0 = 0; ib0 < s.Cgb; ib0 += s.cbChunk) {
+        c.ib0 = ib0;
+        c.ib1 = imin(s.Cgb, ib0 + s.cbChunk);
+        c.firstChunk = ib0 == 0;
+        c.lastChunk = c.ib1 == s.Cgb;
+        for (int64_t oh = oh0; oh < oh1; ++oh) {
+          c.dst = out + blockBase * convPlane + oh * p->OW * L;
+          c.res = p->has_residual
+                      ? residual + blockBase * convPlane + oh * p->OW * L
+                      : nullptr;
+          convRow<L, OCB, NW, SWT, BLOCKED>(c, oh);
+        }
+      }
     } else {
+      c.ib0 = 0;
+      c.ib1 = s.Cgb;
+      c.firstChunk = c.lastChunk = true;
       const int64_t p0 = band * s.bandRows;
       const int64_t p1 = imin(p->pool_oh, p0 + s.bandRows);
       float scratch[s.scratchFloats];
-      convPooledBand<L, OCB, SWT, BLOCKED>(
+      convPooledBand<L, OCB, NW, SWT, BLOCKED>(
           p, s, c, out + blockBase * outPlane,
           p->has_residual ? residual + blockBase * convPlane : nullptr, p0, p1,
           scratch);
@@ -417,7 +447,7 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
   }
 }
 
-template <int L, int OCB, bool BLOCKED>
+template <int L, int OCB, int NW, bool BLOCKED>
 KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
                                     const float *in, const float *w,
                                     const float *bias, const float *residual,
@@ -427,25 +457,25 @@ KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
   // interior tiles address pixels with constant offsets. (In bitcode they
   // fold anyway; skipping this keeps the per-layer inlined body small.)
   if (BLOCKED && p->SW == 1)
-    return convItems<L, OCB, 1, BLOCKED>(p, s, in, w, bias, residual, out,
+    return convItems<L, OCB, NW, 1, BLOCKED>(p, s, in, w, bias, residual, out,
                                          begin, end);
   if (BLOCKED && p->SW == 2)
-    return convItems<L, OCB, 2, BLOCKED>(p, s, in, w, bias, residual, out,
+    return convItems<L, OCB, NW, 2, BLOCKED>(p, s, in, w, bias, residual, out,
                                          begin, end);
 #endif
-  convItems<L, OCB, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
+  convItems<L, OCB, NW, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
 }
 
-template <int L, int OCB>
+template <int L, int OCB, int NW>
 KILN_INLINE void convDispatchInput(const KilnConvParams *p, const ConvPlan &s,
                                    const float *in, const float *w,
                                    const float *bias, const float *residual,
                                    float *out, int64_t begin, int64_t end) {
   if (p->input_blocked)
-    convDispatchStride<L, OCB, true>(p, s, in, w, bias, residual, out, begin,
+    convDispatchStride<L, OCB, NW, true>(p, s, in, w, bias, residual, out, begin,
                                      end);
   else
-    convDispatchStride<L, OCB, false>(p, s, in, w, bias, residual, out, begin,
+    convDispatchStride<L, OCB, NW, false>(p, s, in, w, bias, residual, out, begin,
                                       end);
 }
 
@@ -458,12 +488,19 @@ KILN_INLINE void conv2d(const KilnConvParams *p, const float *in,
   if (p->L != L)
     __builtin_trap();
   const ConvPlan s = convPlan(p);
+  constexpr int narrow = convNarrowWidth(L);
   if (s.ocb == 4)
-    convDispatchInput<L, 4>(p, s, in, w, bias, residual, out, begin, end);
+    convDispatchInput<L, 4, convTileWidth(L, 4)>(p, s, in, w, bias, residual,
+                                                 out, begin, end);
+  else if (s.ocb == 2 && narrow != convTileWidth(L, 2) && s.nw == narrow)
+    convDispatchInput<L, 2, narrow>(p, s, in, w, bias, residual, out, begin,
+                                    end);
   else if (s.ocb == 2)
-    convDispatchInput<L, 2>(p, s, in, w, bias, residual, out, begin, end);
+    convDispatchInput<L, 2, convTileWidth(L, 2)>(p, s, in, w, bias, residual,
+                                                 out, begin, end);
   else
-    convDispatchInput<L, 1>(p, s, in, w, bias, residual, out, begin, end);
+    convDispatchInput<L, 1, convTileWidth(L, 1)>(p, s, in, w, bias, residual,
+                                                 out, begin, end);
 }
 
 } // namespace kiln::kernels

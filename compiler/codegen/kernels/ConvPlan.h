@@ -16,7 +16,7 @@ namespace kiln::kernels {
 /// Output pixels per register tile for `ocb` (1, 2 or 4) output-channel
 /// blocks: up to 28 accumulators with 32 vector registers (AVX-512 and NEON
 /// take L 16 and 4), 12 with AVX2's 16 (L 8). The 4-block shape serves narrow
-/// rows (7 pixels: ResNet's last stage).
+/// rows on AVX2/NEON.
 constexpr int convTileWidth(int L, int ocb) {
   if (L >= 16)
     return ocb == 4 ? 7 : 14;
@@ -25,14 +25,21 @@ constexpr int convTileWidth(int L, int ocb) {
   return ocb == 4 ? 6 : 12;
 }
 
+/// The AVX-512 shape for rows of 7 pixels (ResNet's last stage): 2 blocks x 7
+/// pixels. 4 x 7 would need 28 accumulators + 4 weights + a broadcast, one
+/// more than the 32 registers, and LLVM spills accumulators in the inner loop.
+constexpr int convNarrowWidth(int L) { return L >= 16 ? 7 : convTileWidth(L, 2); }
+
 struct ConvPlan {
   int64_t Cg, Mg;     ///< channels per group
   int64_t Cgb, Mgb;   ///< channel blocks per group
   int64_t Mb;         ///< output blocks of the whole tensor (G * Mgb)
   int64_t ocb;        ///< output blocks per tile / work item
+  int64_t nw;         ///< output pixels per tile (convTileWidth or convNarrowWidth)
   int64_t nOcg;       ///< work-item output block groups per group
   int64_t bandRows;   ///< output rows (pooled rows when pooling) per item
   int64_t nBands;
+  int64_t cbChunk;    ///< input blocks per channel chunk (Cgb: one chunk)
   int64_t poolSlots;  ///< pending pooled rows kept while pooling
   int64_t scratchFloats;
   int64_t items;
@@ -46,25 +53,53 @@ KILN_INLINE ConvPlan convPlan(const KilnConvParams *p) {
   s.Cgb = ceilDiv(s.Cg, L);
   s.Mgb = ceilDiv(s.Mg, L);
   s.Mb = p->G * s.Mgb;
-  // Tile shape: 4 oc blocks when that wastes fewer pixels of the row's last
-  // (partial) tile than 2 blocks, else 2, else 1 (odd block counts).
+  // Tile shape: the one that wastes fewest pixels of the row's last
+  // (partial) tile; with equal waste, 2 oc blocks x the wide row.
   auto waste = [&](int64_t nw) { return ceilDiv(p->OW, nw) * nw - p->OW; };
   const int iL = (int)L;
   s.ocb = s.Mgb % 2 == 0 ? 2 : 1;
-  if (s.Mgb % 4 == 0 && waste(convTileWidth(iL, 4)) < waste(convTileWidth(iL, 2)))
+  s.nw = convTileWidth(iL, (int)s.ocb);
+  if (L >= 16) {
+    if (s.ocb == 2 && waste(convNarrowWidth(iL)) < waste(s.nw))
+      s.nw = convNarrowWidth(iL);
+  } else if (s.Mgb % 4 == 0 &&
+             waste(convTileWidth(iL, 4)) < waste(convTileWidth(iL, 2))) {
     s.ocb = 4;
+    s.nw = convTileWidth(iL, 4);
+  }
   if (p->pool_kind != KILN_POOL_NONE) {
     // Several oc blocks per item only while the pooling scratch stays small.
     s.poolSlots = ceilDiv(p->pool_kh, p->pool_sh);
     while (s.ocb > 1 && s.ocb * L * (p->OW + s.poolSlots * p->pool_ow) * 4 >
-                            KILN_CONV_POOL_SCRATCH_BYTES)
+                            KILN_CONV_POOL_SCRATCH_BYTES) {
       s.ocb /= 2;
+      s.nw = convTileWidth(iL, (int)s.ocb);
+    }
   }
   s.nOcg = s.Mgb / s.ocb;
   const int64_t ocGroups = p->N * p->G * s.nOcg;
+  s.cbChunk = s.Cgb;
   if (p->pool_kind == KILN_POOL_NONE) {
     s.bandRows = 1;
     s.nBands = p->OH;
+    // Channel chunks. A tile reads all of its item's weights (OCB blocks x
+    // every input block); once those outgrow L1 each tile streams them from
+    // L2 or beyond, and narrow rows (7 pixels: ResNet's last stage) use each
+    // weight vector for too few FMAs to hide that. Then an item takes a band
+    // of rows and walks the input blocks in chunks whose weights stay in L1
+    // across the band's rows, keeping partial sums in the output (which is
+    // in L1/L2 too: the band is bounded).
+    const int64_t blockWeightBytes = s.ocb * p->KH * p->KW * L * L * 4;
+    if (p->input_blocked && p->OH > 1 &&
+        s.Cgb * blockWeightBytes > KILN_CONV_L1_WEIGHT_BYTES) {
+      s.cbChunk = imax(1, KILN_CONV_L1_WEIGHT_BYTES / blockWeightBytes);
+      const int64_t rowBytes = s.ocb * p->OW * L * 4;
+      const int64_t maxRows = imax(1, KILN_CONV_CHUNK_OUTPUT_BYTES / rowBytes);
+      // At least 8 items in all, so both cores get work.
+      const int64_t wantBands = imin(p->OH, ceilDiv(8, ocGroups));
+      s.bandRows = imax(1, imin(maxRows, ceilDiv(p->OH, wantBands)));
+      s.nBands = ceilDiv(p->OH, s.bandRows);
+    }
   } else {
     // Bands of pooled rows: long enough that overlapping windows recompute
     // little (one conv row per band for 3x3/2), short enough that both cores
