@@ -287,6 +287,23 @@ Value *NodeContext::emit(OpKind op, std::vector<Value *> inputs, Attrs attrs) {
   return v;
 }
 
+Value *NodeContext::emitOutput(size_t i, OpKind op, std::vector<Value *> inputs,
+                               Attrs attrs, const std::string &suffix) {
+  if (failed())
+    return nullptr;
+  if (i >= numOutputs() || proto_.output(int(i)).empty()) {
+    failf("output {} has no name", i);
+    return nullptr;
+  }
+  const std::string &outName = proto_.output(int(i));
+  bool mayFold = !state_.graphOutputs.count(outName);
+  Value *v = build(op, std::move(inputs), std::move(attrs), outName,
+                   name_ + "." + suffix, mayFold);
+  if (v)
+    bind(i, v);
+  return v;
+}
+
 Value *NodeContext::emitHelper(OpKind op, std::vector<Value *> inputs, Attrs attrs,
                                const std::string &suffix) {
   if (failed())

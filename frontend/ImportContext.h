@@ -113,6 +113,10 @@ public:
   /// Emits `op` producing ONNX output 0 (named after it). Returns null after
   /// an error.
   Value *emit(OpKind op, std::vector<Value *> inputs, Attrs attrs = {});
+  /// Emits `op` producing ONNX output `i` of a multi-output ONNX op, as its
+  /// own node named "<node>.<suffix>". Returns null after an error.
+  Value *emitOutput(size_t i, OpKind op, std::vector<Value *> inputs, Attrs attrs,
+                    const std::string &suffix);
   /// Emits a helper node whose result is not an ONNX value (e.g. the Reshape
   /// of a legacy broadcast); `suffix` names it.
   Value *emitHelper(OpKind op, std::vector<Value *> inputs, Attrs attrs,

@@ -1,6 +1,7 @@
 //===- NNOps.cpp - Importers of ONNX compute ops --------------------------===//
 //
-// Conv, pooling, normalization, dense algebra, elementwise and activations.
+// Global pooling, normalization, dense algebra, elementwise and
+// activations (Conv and the windowed pools are in SpatialOps.cpp).
 // Each function's first lines are the op's ONNX signature: attributes with
 // the defaults the spec gives them, per opset where they changed.
 //
@@ -9,6 +10,7 @@
 #include "frontend/OpImporters.h"
 
 #include "compiler/ir/Diagnostics.h"
+#include "frontend/ConstantFolding.h"
 
 #include <limits>
 
@@ -17,109 +19,6 @@ namespace kiln::frontend {
 namespace {
 
 using Ints = std::vector<int64_t>;
-
-std::string listStr(const Ints &v) { return fmt::format("[{}]", fmt::join(v, ",")); }
-
-/// A 2-D sliding window with auto_pad resolved into explicit pads.
-struct Window {
-  Ints kernel, strides, pads, dilations;
-};
-
-/// Reads kernel_shape, strides, pads, dilations and auto_pad of a 2-D
-/// window op on input X; `weightKernel` is Conv's kernel from its weight.
-bool readWindow(NodeContext &c, Value *x, const Ints *weightKernel, Window &w) {
-  constexpr int64_t Big = int64_t(1) << 31;
-  if (c.failed() || !x)
-    return false;
-  if (x->type.rank() != 4) {
-    c.unsupported(fmt::format("{}-D {} (input rank {})",
-                              std::max<int64_t>(x->type.rank() - 2, 0), c.opType(),
-                              x->type.rank()));
-    return false;
-  }
-  std::string autoPad = c.attrString("auto_pad", "NOTSET");
-  if (weightKernel) {
-    w.kernel = c.attrInts("kernel_shape", *weightKernel);
-    if (w.kernel != *weightKernel)
-      c.failf("kernel_shape {} does not match the weight's kernel {}",
-              listStr(w.kernel), listStr(*weightKernel));
-  } else if (c.requireAttr("kernel_shape")) {
-    w.kernel = c.attrInts("kernel_shape");
-  }
-  w.strides = c.attrInts("strides", {1, 1});
-  w.dilations = c.attrInts("dilations", {1, 1});
-  w.pads = c.attrInts("pads", {0, 0, 0, 0});
-  if (c.failed())
-    return false;
-  auto checkLen = [&](const Ints &v, size_t n, const char *what) {
-    if (v.size() != n)
-      c.failf("{} {} has {} values, expected {}", what, listStr(v), v.size(), n);
-  };
-  checkLen(w.kernel, 2, "kernel_shape");
-  checkLen(w.strides, 2, "strides");
-  checkLen(w.dilations, 2, "dilations");
-  checkLen(w.pads, 4, "pads");
-  if (c.failed())
-    return false;
-  for (size_t i = 0; i < 2; ++i) {
-    if (w.kernel[i] <= 0)
-      c.failf("kernel_shape {} must be positive", listStr(w.kernel));
-    if (w.strides[i] <= 0)
-      c.failf("strides {} must be positive", listStr(w.strides));
-    if (w.dilations[i] <= 0)
-      c.failf("dilations {} must be positive", listStr(w.dilations));
-    // Bounded so that window arithmetic cannot overflow.
-    if (w.kernel[i] > Big || w.dilations[i] > Big || w.strides[i] > Big)
-      c.failf("kernel_shape {}, strides {} or dilations {} are too large",
-              listStr(w.kernel), listStr(w.strides), listStr(w.dilations));
-  }
-  for (int64_t p : w.pads)
-    if (p < 0 || p > Big)
-      c.failf("pads {} must be in [0, 2^31]", listStr(w.pads));
-  if (c.failed())
-    return false;
-
-  if (autoPad == "NOTSET")
-    return true;
-  if (c.hasAttr("pads") && autoPad != "NOTSET") {
-    // The spec forbids both; exporters that write zeros alongside mean auto_pad.
-    for (int64_t p : w.pads)
-      if (p != 0) {
-        c.failf("auto_pad {} and explicit pads {} are both set", autoPad,
-                listStr(w.pads));
-        return false;
-      }
-  }
-  if (autoPad == "VALID") {
-    w.pads = {0, 0, 0, 0};
-    return true;
-  }
-  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") {
-    c.failf("auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID",
-            displayName(autoPad));
-    return false;
-  }
-  // SAME: output = ceil(in / stride); the extra pad goes at the end for
-  // SAME_UPPER and at the beginning for SAME_LOWER.
-  for (size_t i = 0; i < 2; ++i) {
-    int64_t in = x->type.dims[2 + i], s = w.strides[i];
-    int64_t out = (in + s - 1) / s;
-    int64_t effK = w.dilations[i] * (w.kernel[i] - 1) + 1;
-    int64_t total = std::max<int64_t>(0, (out - 1) * s + effK - in);
-    int64_t small = total / 2, large = total - small;
-    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
-    w.pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
-  }
-  return true;
-}
-
-Attrs windowAttrs(const Window &w) {
-  Attrs a;
-  a.set("kernel", w.kernel);
-  a.set("strides", w.strides);
-  a.set("pads", w.pads);
-  return a;
-}
 
 /// ONNX elementwise ops before opset 7 broadcast only with broadcast=1, and
 /// `axis` aligns B's dimensions with A's starting at that axis.
@@ -161,88 +60,31 @@ void importActivation(NodeContext &c, OpKind op) { c.emit(op, {c.input(0)}); }
 
 } // namespace
 
-// Conv(X, W, B?) {auto_pad="NOTSET", dilations=1s, group=1, kernel_shape=W's,
-//                 pads=0s, strides=1s}
-void importConv(NodeContext &c) {
-  Value *x = c.input(0), *w = c.input(1), *b = c.optionalInput(2);
-  int64_t group = c.attrInt("group", 1);
-  if (c.failed())
-    return;
-  if (w->type.rank() != 4) {
-    if (x->type.rank() != 4)
-      c.unsupported(fmt::format("{}-D Conv (input rank {})",
-                                std::max<int64_t>(x->type.rank() - 2, 0),
-                                x->type.rank()));
-    c.failf("weight '{}' has rank {}, expected 4", displayName(w->name),
-            w->type.rank());
-    return;
-  }
-  if (group <= 0) {
-    c.failf("group {} must be positive", group);
-    return;
-  }
-  Ints weightKernel(w->type.dims.begin() + 2, w->type.dims.end());
-  Window win;
-  if (!readWindow(c, x, &weightKernel, win))
-    return;
-  if (x->type.dims[1] % group != 0) {
-    c.failf("group {} does not divide the {} input channels", group, x->type.dims[1]);
-    return;
-  }
-  if (w->type.dims[0] % group != 0) {
-    c.failf("group {} does not divide the {} output channels", group, w->type.dims[0]);
-    return;
-  }
-  Attrs a = windowAttrs(win);
-  a.set("dilations", win.dilations);
-  a.set("group", group);
-  std::vector<Value *> ops{x, w};
-  if (b)
-    ops.push_back(b);
-  c.emit(OpKind::Conv, ops, a);
-}
-
-// MaxPool(X) -> (Y, Indices?) {auto_pad="NOTSET", ceil_mode=0 (10+),
-//   dilations=1s (10+), kernel_shape (required), pads=0s, storage_order=0,
-//   strides=1s}
-void importMaxPool(NodeContext &c) {
-  Value *x = c.input(0);
-  int64_t ceilMode = c.attrInt("ceil_mode", 0);
-  c.attrInt("storage_order", 0); // only affects Indices
-  c.requireUnusedOutputs(1, "Indices");
-  Window win;
-  if (!readWindow(c, x, nullptr, win))
-    return;
-  Attrs a = windowAttrs(win);
-  a.set("dilations", win.dilations);
-  a.set("ceil_mode", int64_t(ceilMode != 0));
-  c.emit(OpKind::MaxPool, {x}, a);
-}
-
-// AveragePool(X) {auto_pad="NOTSET", ceil_mode=0 (10+), count_include_pad=0,
-//   kernel_shape (required), pads=0s, strides=1s}
-void importAveragePool(NodeContext &c) {
-  Value *x = c.input(0);
-  int64_t ceilMode = c.attrInt("ceil_mode", 0);
-  int64_t countIncludePad = c.attrInt("count_include_pad", 0);
-  Ints dilations = c.attrInts("dilations", {1, 1}); // opset 19
-  if (dilations != Ints{1, 1} && dilations != Ints{})
-    return c.unsupported("AveragePool with dilations " + listStr(dilations));
-  Window win;
-  if (!readWindow(c, x, nullptr, win))
-    return;
-  Attrs a = windowAttrs(win);
-  a.set("ceil_mode", int64_t(ceilMode != 0));
-  a.set("count_include_pad", int64_t(countIncludePad != 0));
-  c.emit(OpKind::AveragePool, {x}, a);
-}
-
 static void importGlobalPool(NodeContext &c, OpKind op) {
   Value *x = c.input(0);
-  if (x && x->type.rank() != 4)
-    return c.unsupported(fmt::format("{} of rank {} (kiln pools NCHW only)",
-                                     c.opType(), x->type.rank()));
-  c.emit(op, {x});
+  if (!x || c.failed())
+    return;
+  int64_t rank = x->type.rank();
+  if (rank < 3)
+    return c.failf("input has rank {}, expected at least 3 ([N,C,spatial...])", rank);
+  if (rank == 4) {
+    c.emit(op, {x});
+    return;
+  }
+  // [N,C,d1..dk] -> [N,C,d1*..*dk,1] -> pool -> [N,C,1,..,1]: one window
+  // over every spatial element, whatever their arrangement.
+  const Dims &d = x->type.dims;
+  auto spatial = checkedElementCount(Dims(d.begin() + 2, d.end()));
+  if (!spatial)
+    return c.fail("input has too many elements");
+  Attrs flat, back;
+  flat.set("shape", Dims{d[0], d[1], *spatial, 1});
+  Dims ones(d.begin(), d.begin() + 2);
+  ones.resize(size_t(rank), 1);
+  back.set("shape", ones);
+  Value *x4 = c.emitHelper(OpKind::Reshape, {x}, flat, "flat");
+  Value *y4 = c.emitHelper(op, {x4}, {}, "pool");
+  c.emit(OpKind::Reshape, {y4}, back);
 }
 
 // GlobalAveragePool(X), GlobalMaxPool(X)
@@ -370,6 +212,7 @@ void importSoftmax(NodeContext &c) {
 
 // Dropout(X, ratio? (12+), training_mode? (12+)) -> (Y, mask?)
 //   {ratio=0.5 (<12), is_test (<7), seed}
+// Inference: Y = X, and the mask (bool, 12+) is all true.
 void importDropout(NodeContext &c) {
   Value *x = c.input(0);
   if (c.opset() < 12)
@@ -379,8 +222,25 @@ void importDropout(NodeContext &c) {
     if (training && *training != 0)
       return c.unsupported("Dropout with training_mode=true");
   }
-  c.requireUnusedOutputs(1, "mask");
+  if (c.opset() < 7 && c.attrInt("is_test", 0) == 0 && c.outputUsed(1))
+    return c.unsupported("Dropout's mask in training mode (is_test=0)");
   c.emit(OpKind::Dropout, {x});
+  if (!c.outputUsed(1) || c.failed())
+    return;
+  // Before opset 10 the mask had X's element type; since then it is bool.
+  DType maskType = c.opset() < 10 ? DType::F32 : DType::Bool;
+  int64_t count = x->type.numElements();
+  // A constant sized by a declared shape: bounded like import-time folding,
+  // so that a hostile model cannot make the importer allocate gigabytes.
+  if (count > MaxFoldElements)
+    return c.unsupported(fmt::format("Dropout's mask of {} elements (more than {})",
+                                     count, MaxFoldElements));
+  auto ones = std::make_shared<ConstantData>();
+  if (maskType == DType::F32)
+    ones->f32.assign(size_t(count), 1.0f);
+  else
+    ones->i64.assign(size_t(count), 1); // bool data is held widened (IR.h)
+  c.defineConstant(1, ConstantTensor{TensorType{maskType, x->type.dims}, ones});
 }
 
 } // namespace kiln::frontend

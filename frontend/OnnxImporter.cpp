@@ -65,6 +65,31 @@ private:
   llvm::Error bindOutputs();
 };
 
+/// `type` with the caller's `dims` (ImportOptions::inputShapes), when they
+/// agree with what `vi` declares.
+llvm::Error applyInputShape(const onnx::ValueInfoProto &vi, const Dims &dims,
+                            TensorType &type) {
+  const auto &shape = vi.type().tensor_type().shape();
+  auto mismatch = [&] {
+    std::vector<std::string> declared;
+    for (const auto &d : shape.dim())
+      declared.push_back(d.has_dim_value() ? fmt::to_string(d.dim_value())
+                                           : displayName(d.dim_param()));
+    return inputError(fmt::format("graph input '{}' is declared [{}], it cannot take "
+                                  "the shape [{}]",
+                                  displayName(vi.name()), fmt::join(declared, ","),
+                                  fmt::join(dims, ",")));
+  };
+  if (int64_t(dims.size()) != shape.dim_size() || !checkedElementCount(dims))
+    return mismatch();
+  for (int i = 0; i < shape.dim_size(); ++i)
+    if (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() > 0 &&
+        shape.dim(i).dim_value() != dims[size_t(i)])
+      return mismatch();
+  type.dims = dims;
+  return llvm::Error::success();
+}
+
 llvm::Error GraphImporter::importConstantsAndInputs() {
   if (proto_.sparse_initializer_size() > 0)
     return inputError("sparse initializers are not supported");
@@ -91,10 +116,18 @@ llvm::Error GraphImporter::importConstantsAndInputs() {
     auto type = graphInputType(vi, opts_.batch);
     if (!type)
       return type.takeError();
+    if (auto it = opts_.inputShapes.find(vi.name()); it != opts_.inputShapes.end())
+      if (auto e = applyInputShape(vi, it->second, *type))
+        return e;
     Value *v = graph_->addValue(vi.name(), *type);
     graph_->inputs.push_back(v);
     state_.values[vi.name()] = v;
   }
+  for (const auto &[name, dims] : opts_.inputShapes)
+    if (!seen.count(name) || !state_.values.count(name) ||
+        state_.values[name]->isConstant())
+      return inputError(fmt::format("a shape is given for '{}', which is not a graph "
+                                    "input", displayName(name)));
   for (auto &[name, v] : state_.values)
     state_.reserved.insert(name);
   return llvm::Error::success();

@@ -18,6 +18,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,11 @@ namespace kiln {
 struct ImportOptions {
   /// Value for a symbolic or -1 leading (batch) dimension of graph inputs.
   int64_t batch = 1;
+  /// Exact shapes of named graph inputs, for a caller that knows its data
+  /// (kiln conformance): they replace the declared shape, which must agree
+  /// in rank and in every static non-zero dimension. This is how an input
+  /// declared [0,3,4] is really empty rather than a batch dimension.
+  std::map<std::string, Dims> inputShapes;
 };
 
 /// Imports the model at `path`. External data files are read only from

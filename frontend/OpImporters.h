@@ -2,8 +2,8 @@
 //
 // Each function reads its ONNX node through a NodeContext, with attribute
 // defaults written where the spec states them, and emits the canonical form
-// of docs/IR.md. NNOps.cpp holds the compute ops, TensorOps.cpp the data
-// movement and shape ops.
+// of docs/IR.md. SpatialOps.cpp holds Conv and the windowed pools, NNOps.cpp
+// the other compute ops, TensorOps.cpp the data movement and shape ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,10 +29,12 @@ int64_t normalizeAxis(NodeContext &c, int64_t axis, int64_t bound, const char *w
 std::vector<int64_t> normalizeAxes(NodeContext &c, std::vector<int64_t> axes,
                                    int64_t bound);
 
-// NNOps.cpp
+// SpatialOps.cpp
 void importConv(NodeContext &c);
 void importMaxPool(NodeContext &c);
 void importAveragePool(NodeContext &c);
+
+// NNOps.cpp
 void importGlobalAveragePool(NodeContext &c);
 void importGlobalMaxPool(NodeContext &c);
 void importLRN(NodeContext &c);

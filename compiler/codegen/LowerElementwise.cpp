@@ -140,6 +140,16 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
                                out->type.dtype != DType::F32))
     return nodeErrorf(n, "cast from {} to {} is not supported in compiled code",
                       dtypeName(in->type.dtype), dtypeName(out->type.dtype));
+  // Data movement of other element types (MaxPool indices through a
+  // Squeeze): the same bytes, copied.
+  bool moves = n.op == OpKind::Identity || n.op == OpKind::Dropout ||
+               n.op == OpKind::Flatten || n.op == OpKind::Reshape ||
+               n.op == OpKind::Squeeze || n.op == OpKind::Unsqueeze;
+  if (in->type.dtype != DType::F32 && moves && n.fused.empty() && !blockOf(in) &&
+      !blockOf(out)) {
+    addCopyBytesLayer(cx, &n, cx.buffer(in), cx.buffer(out), in->type.numBytes());
+    return llvm::Error::success();
+  }
   if (in->type.dtype != DType::F32)
     return nodeErrorf(n, "{} input is not supported in compiled code",
                       dtypeName(in->type.dtype));

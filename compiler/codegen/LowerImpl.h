@@ -92,6 +92,7 @@ bool activationStep(OpKind op, const Attrs &a, int64_t &kind, double &pa,
 llvm::Error lowerConv(LowerContext &cx, const Node &n);
 llvm::Error lowerPool(LowerContext &cx, const Node &n);
 llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n);
+llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n);
 llvm::Error lowerLrn(LowerContext &cx, const Node &n);
 llvm::Error lowerScaleShift(LowerContext &cx, const Node &n);
 llvm::Error lowerGemm(LowerContext &cx, const Node &n);
@@ -109,6 +110,11 @@ llvm::Error lowerReorder(LowerContext &cx, const Node &n);
 /// materialized, graph outputs that are inputs or constants).
 void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
                   int64_t elements);
+
+/// A flat copy of `bytes` bytes of any element type: whole floats when they
+/// divide, else bytes (i64 indices, bool masks).
+void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
+                       int64_t bytes);
 
 /// Elements of v's storage (blocked layouts include padded channels).
 int64_t storageElements(const Value *v);

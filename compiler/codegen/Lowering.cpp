@@ -25,7 +25,16 @@ BufferRef LowerContext::buffer(const Value *v) {
       return BufferRef::weight(it->second);
     Weight w;
     w.source = root->constant;
-    if (root->type.dtype == DType::I64) {
+    if (root->type.dtype == DType::Bool) {
+      // Held widened in the graph; one byte per element at run time.
+      std::vector<char> bytes(root->constant->i64.size());
+      for (size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = char(root->constant->i64[i] != 0);
+      w.source.reset();
+      w.owned = std::move(bytes);
+      w.data = w.owned.data();
+      w.bytes = w.owned.size();
+    } else if (root->type.dtype == DType::I64) {
       w.data = reinterpret_cast<const char *>(root->constant->i64.data());
       w.bytes = root->constant->i64.size() * sizeof(int64_t);
     } else {
@@ -83,6 +92,8 @@ Layer &LowerContext::addLayer(const Node *n, std::string kernel,
 
 void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
                   int64_t elements) {
+  if (elements == 0)
+    return; // an empty tensor: nothing to copy
   KilnGenCopyParams p{};
   p.rows = 1;
   p.cols = elements;
@@ -95,6 +106,21 @@ void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
   l.buffers = {dst, src};
   l.workItems = kiln_gen_copy_work_items(&p);
   cx.addLayer(n, l.kernel) = std::move(l);
+}
+
+void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
+                       int64_t bytes) {
+  if (bytes % int64_t(sizeof(float)) == 0)
+    return addCopyLayer(cx, n, src, dst, bytes / int64_t(sizeof(float)));
+  KilnGenCopyParams p{};
+  p.rows = 1;
+  p.cols = bytes;
+  p.src_stride = p.dst_stride = bytes;
+  p.chunk = 65536;
+  Layer &l = cx.addLayer(n, "kiln_gen_copy_u8");
+  l.setParams(p);
+  l.buffers = {dst, src};
+  l.workItems = kiln_gen_copy_work_items(&p);
 }
 
 namespace {
@@ -112,6 +138,8 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
   case OpKind::GlobalAveragePool:
   case OpKind::GlobalMaxPool:
     return lowerGlobalPool(cx, n);
+  case OpKind::MaxPoolIndices:
+    return lowerMaxPoolIndices(cx, n);
   case OpKind::LRN:
     return lowerLrn(cx, n);
   case OpKind::BatchNormalization:
@@ -151,9 +179,18 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
     return lowerGather(cx, n);
   case OpKind::Reorder:
     return lowerReorder(cx, n);
-  case OpKind::Shape:
-    return nodeError(n, "Shape of a tensor must be folded to a constant before "
-                        "code generation");
+  case OpKind::Shape: {
+    // Static shapes: the result is known now (a Shape the graph exports is
+    // not folded by the importer). Copied from a weight into its buffer.
+    const Dims &d = n.input(0)->type.dims;
+    int64_t start = n.attrs.getInt("start"), end = n.attrs.getInt("end");
+    std::vector<int64_t> dims(d.begin() + start, d.begin() + end);
+    std::vector<char> bytes(dims.size() * sizeof(int64_t));
+    std::memcpy(bytes.data(), dims.data(), bytes.size());
+    BufferRef w = cx.addWeight(std::move(bytes));
+    addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
+    return llvm::Error::success();
+  }
   }
   return nodeError(n, "op not supported by the code generator");
 }
@@ -170,14 +207,15 @@ llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts
     plan.inputs.push_back({v->name, v->type.dims});
   }
   for (const Value *v : g.outputs) {
-    if (v->type.dtype != DType::F32)
+    DType t = v->type.dtype;
+    if (t != DType::F32 && t != DType::I64 && t != DType::Bool)
       return inputError(fmt::format("graph output '{}' has type {}: compiled "
-                                    "models produce float32 outputs only",
+                                    "models produce f32, i64 and bool outputs only",
                                     displayName(v->name), v->type.str()));
     if (v->layout.kind != Layout::Plain)
       return inputError(fmt::format("graph output '{}' has a blocked layout",
                                     displayName(v->name)));
-    plan.outputs.push_back({v->name, v->type.dims});
+    plan.outputs.push_back({v->name, v->type.dims, t});
   }
   MemoryPlan mem = planMemory(g);
   plan.workspaceBytes = mem.bytes;
@@ -197,8 +235,8 @@ llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts
     BufferRef src = cx.buffer(v);
     if (src == BufferRef::output(int64_t(i)))
       continue;
-    addCopyLayer(cx, v->producer, src, BufferRef::output(int64_t(i)),
-                 v->type.numElements());
+    addCopyBytesLayer(cx, v->producer, src, BufferRef::output(int64_t(i)),
+                      v->type.numBytes());
   }
   return plan;
 }

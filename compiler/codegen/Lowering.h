@@ -94,10 +94,12 @@ struct Layer {
   }
 };
 
-/// An input or output of the compiled function.
+/// An input or output of the compiled function. Inputs are f32; outputs are
+/// f32, i64 or bool (one byte per element, 0 or 1), dense, row-major.
 struct TensorInfo {
   std::string name; ///< as in the model; data only, never a symbol
   Dims dims;
+  DType dtype = DType::F32;
 };
 
 struct ModelPlan {

@@ -19,10 +19,11 @@
 
 namespace kiln::codegen {
 
-// NAME_info is emitted as LLVM structs {ptr, i32, ptr, i64} and
+// NAME_info is emitted as LLVM structs {ptr, i32, ptr, i64, i32} and
 // {ptr, i32, i32, ptr, ptr, i64}; both targets are LP64, so natural
 // alignment gives the C layout.
-static_assert(sizeof(kiln_tensor_info) == 32 && offsetof(kiln_tensor_info, shape) == 16);
+static_assert(sizeof(kiln_tensor_info) == 40 && offsetof(kiln_tensor_info, shape) == 16 &&
+              offsetof(kiln_tensor_info, dtype) == 32);
 static_assert(sizeof(kiln_model_info) == 40 && offsetof(kiln_model_info, inputs) == 16);
 
 namespace {
@@ -333,7 +334,12 @@ llvm::Constant *Emitter::cString(const std::string &s, const std::string &name) 
 
 void Emitter::emitInfo() {
   auto *tensorTy = llvm::StructType::create(
-      ctx_, {ptr(ctx_), i32(ctx_), ptr(ctx_), i64(ctx_)}, "kiln_tensor_info");
+      ctx_, {ptr(ctx_), i32(ctx_), ptr(ctx_), i64(ctx_), i32(ctx_)},
+      "kiln_tensor_info");
+  auto dtypeOf = [](DType t) {
+    return t == DType::I64 ? KILN_DTYPE_I64 : t == DType::Bool ? KILN_DTYPE_BOOL
+                                                                : KILN_DTYPE_F32;
+  };
   auto *modelTy = llvm::StructType::create(
       ctx_, {ptr(ctx_), i32(ctx_), i32(ctx_), ptr(ctx_), ptr(ctx_), i64(ctx_)},
       "kiln_model_info");
@@ -353,7 +359,8 @@ void Emitter::emitInfo() {
       elems.push_back(llvm::ConstantStruct::get(
           tensorTy, {cString(t.name, fmt::format("{}.{}.name", kind, i)),
                      b_.getInt32(uint32_t(t.dims.size())), shape,
-                     b_.getInt64(uint64_t(elements))}));
+                     b_.getInt64(uint64_t(elements)),
+                     b_.getInt32(uint32_t(dtypeOf(t.dtype)))}));
     }
     auto *arrTy = llvm::ArrayType::get(tensorTy, elems.size());
     auto *g = new llvm::GlobalVariable(*m_, arrTy, true,

@@ -75,8 +75,8 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// Immutable payload of a constant value. Exactly one of the vectors is used,
-/// matching the value's dtype (F32 -> f32, I64 -> i64). Shared, never copied:
-/// VGG-16 carries 553 MB of these.
+/// matching the value's dtype (F32 -> f32, I64 -> i64, Bool -> i64 holding 0
+/// or 1). Shared, never copied: VGG-16 carries 553 MB of these.
 struct ConstantData {
   std::vector<float> f32;
   std::vector<int64_t> i64;

@@ -64,6 +64,7 @@ private:
   llvm::Expected<TensorType> inferOp();
   llvm::Expected<TensorType> conv();
   llvm::Expected<TensorType> pool(OpKind op, const Attrs &a, const TensorType &x) const;
+  llvm::Expected<TensorType> maxPoolIndices();
   llvm::Expected<TensorType> globalPool();
   llvm::Expected<TensorType> lrn();
   llvm::Expected<TensorType> batchNorm();
@@ -247,6 +248,17 @@ llvm::Expected<TensorType> Inferrer::pool(OpKind op, const Attrs &a,
                   kernel[0], kernel[1]);
   }
   return TensorType{x.dtype, {x.dims[0], x.dims[1], hw[0], hw[1]}};
+}
+
+llvm::Expected<TensorType> Inferrer::maxPoolIndices() {
+  int64_t storageOrder;
+  KILN_TRY(needInt(n_.attrs, "storage_order", storageOrder));
+  if (storageOrder != 0 && storageOrder != 1)
+    return errf("storage_order {} must be 0 or 1", storageOrder);
+  auto t = pool(OpKind::MaxPool, n_.attrs, in_.type(0));
+  if (t)
+    t->dtype = DType::I64;
+  return t;
 }
 
 llvm::Expected<TensorType> Inferrer::globalPool() {
@@ -674,6 +686,7 @@ llvm::Expected<TensorType> Inferrer::inferOp() {
   case OpKind::Cast: return cast();
   case OpKind::ScaleShift: return scaleShift();
   case OpKind::Reorder: return unary(); // only the layout changes
+  case OpKind::MaxPoolIndices: return maxPoolIndices();
   }
   return err("unknown op");
 }

@@ -176,6 +176,42 @@ Tensor maxpool2d_ref(const Tensor &x, const Attrs &a) {
   return y;
 }
 
+Tensor maxpool2d_indices_ref(const Tensor &x, const Attrs &a) {
+  assert(x.isF32() && x.rank() == 4);
+  Window win(a, /*hasDilations=*/true, /*hasCeil=*/true);
+  const bool columnMajor = a.getInt("storage_order") != 0;
+  const int64_t N = x.dims()[0], C = x.dims()[1], H = x.dims()[2], W = x.dims()[3];
+  const int64_t OH = win.outH(H), OW = win.outW(W);
+  assert(OH > 0 && OW > 0 && "window does not fit");
+  Tensor y = Tensor::zeros({DType::I64, {N, C, OH, OW}});
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    const float *xp = x.f32.data() + nc * H * W;
+    int64_t *yp = y.i64.data() + nc * OH * OW;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // The first element holding the maximum wins, as in ONNX Runtime.
+        float best = -std::numeric_limits<float>::infinity();
+        int64_t bh = -1, bw = -1;
+        for (int64_t kh = 0; kh < win.kH; ++kh) {
+          int64_t ih = oh * win.sH - win.pT + kh * win.dH;
+          if (ih < 0 || ih >= H)
+            continue;
+          for (int64_t kw = 0; kw < win.kW; ++kw) {
+            int64_t iw = ow * win.sW - win.pL + kw * win.dW;
+            if (iw < 0 || iw >= W)
+              continue;
+            if (bh < 0 || xp[ih * W + iw] > best)
+              best = xp[ih * W + iw], bh = ih, bw = iw;
+          }
+        }
+        // Flattened over the whole input, N and C included.
+        yp[oh * OW + ow] = nc * H * W + (columnMajor ? bw * H + bh : bh * W + bw);
+      }
+    }
+  }
+  return y;
+}
+
 Tensor avgpool2d_ref(const Tensor &x, const Attrs &a) {
   assert(x.isF32() && x.rank() == 4);
   Window win(a, /*hasDilations=*/false, /*hasCeil=*/true);

@@ -138,6 +138,7 @@ llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
   case OpKind::Squeeze: return squeeze_ref(*in[0], a);
   case OpKind::Cast: return cast_ref(*in[0], a);
   case OpKind::ScaleShift: return scaleshift_ref(*in[0], *in[1], *in[2]);
+  case OpKind::MaxPoolIndices: return maxpool2d_indices_ref(*in[0], a);
   }
   return inputError("no reference kernel for this op");
 }

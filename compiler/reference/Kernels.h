@@ -35,6 +35,10 @@ Tensor conv2d_ref(const Tensor &x, const Tensor &w, const Tensor *bias,
                   const Attrs &a, unsigned threads = 1);
 /// MaxPool: kernel strides pads dilations ceil_mode. Padding never wins.
 Tensor maxpool2d_ref(const Tensor &x, const Attrs &a);
+/// kiln.MaxPoolIndices (ONNX MaxPool's Indices): as MaxPool, plus
+/// storage_order; i64 index of each window's first maximum in the flattened
+/// input (N and C included), row-major (0) or column-major over H,W (1).
+Tensor maxpool2d_indices_ref(const Tensor &x, const Attrs &a);
 /// AveragePool: kernel strides pads ceil_mode count_include_pad. With
 /// count_include_pad the divisor counts the window clipped to the padded
 /// input (what ceil_mode adds past the end padding is not counted), as in

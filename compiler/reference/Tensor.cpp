@@ -5,7 +5,7 @@
 namespace kiln {
 
 Tensor Tensor::zeros(TensorType t) {
-  assert(hasTensorData(t.dtype) && "tensors hold f32 or i64 data");
+  assert(hasTensorData(t.dtype) && "tensors hold f32, i64 or bool data");
   Tensor r;
   size_t n = size_t(t.numElements());
   r.type = std::move(t);

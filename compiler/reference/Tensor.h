@@ -2,8 +2,9 @@
 //
 // The reference interpreter, its tests and the CLI's tensor files exchange
 // tensors as a TensorType plus a plain vector of elements in logical,
-// row-major (C) order. Only f32 and i64 carry data: those are the element
-// types kiln computes in.
+// row-major (C) order. Only f32, i64 and bool carry data: the element types
+// kiln computes in, and bool results (a Dropout mask). Bool data is held
+// widened in `i64` (0 or 1), as IR constants hold it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,9 +23,9 @@ namespace kiln {
 struct Tensor {
   TensorType type;
   std::vector<float> f32;   // the data when type.dtype == F32
-  std::vector<int64_t> i64; // the data when type.dtype == I64
+  std::vector<int64_t> i64; // the data when type.dtype == I64 or Bool
 
-  /// A tensor of `t` filled with zeros (t.dtype must be F32 or I64).
+  /// A tensor of `t` filled with zeros (t.dtype must be F32, I64 or Bool).
   static Tensor zeros(TensorType t);
   static Tensor fromF32(Dims dims, std::vector<float> data);
   static Tensor fromI64(Dims dims, std::vector<int64_t> data);
@@ -46,7 +47,9 @@ struct Tensor {
 Dims contiguousStrides(const Dims &dims);
 
 /// True when the element type can be held in a Tensor.
-inline bool hasTensorData(DType t) { return t == DType::F32 || t == DType::I64; }
+inline bool hasTensorData(DType t) {
+  return t == DType::F32 || t == DType::I64 || t == DType::Bool;
+}
 
 } // namespace kiln
 

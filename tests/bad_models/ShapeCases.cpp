@@ -57,8 +57,9 @@ void convCases(Corpus &c) {
         {"conv_sf", "strides"});
   c.add("conv_channels_mismatch", convModel("conv_ch", {4, 5, 3, 3}, nullptr),
         {"conv_ch", "channel"});
-  c.add("conv_1d_input", convModel("conv_1d", {4, 3, 3}, nullptr, {1, 3, 8}),
-        {"conv_1d", "rank|2-d|unsupported"});
+  // 1-D Conv is supported (lifted to 2-D); 3-D is not.
+  c.add("conv_3d_input", convModel("conv_3d", {4, 3, 3, 3, 3}, nullptr, {1, 3, 8, 8, 8}),
+        {"conv_3d", "rank|3-d|unsupported"});
   c.add("conv_auto_pad_unknown",
         convModel("conv_ap", {4, 3, 3, 3},
                   [](NodeProto *n) { attrString(n, "auto_pad", "SIDEWAYS"); }),

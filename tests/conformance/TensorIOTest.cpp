@@ -90,9 +90,9 @@ TEST_CASE(".npy files kiln cannot read are refused with the reason") {
         "Fortran-order arrays are not supported: save a C-order array "
         "(numpy.ascontiguousarray)");
   CHECK(read(npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", f32x4)) ==
-        "dtype '<f8' is not supported: kiln reads '<f4' (float32) and '<i8' (int64)");
+        "dtype '<f8' is not supported: kiln reads '<f4' (float32), '<i8' (int64) and '|b1' (bool)");
   CHECK(read(npyBytes(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }", f32x4)) ==
-        "dtype '>f4' is not supported: kiln reads '<f4' (float32) and '<i8' (int64)");
+        "dtype '>f4' is not supported: kiln reads '<f4' (float32), '<i8' (int64) and '|b1' (bool)");
   CHECK(read(npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", f32x4)) ==
         "holds 16 data bytes, shape (5) of <f4 needs 20");
   CHECK(read(npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", f32x4)) ==
@@ -129,7 +129,7 @@ TEST_CASE("TensorProto: raw_data and float_data, the ONNX test data, refusals") 
   p.set_data_type(onnx::TensorProto::INT32);
   writeBytes(path, p.SerializeAsString());
   CHECK(errorOf(readTensorProto(path)) ==
-        "element type INT32 is not supported: kiln reads FLOAT and INT64 tensors");
+        "element type INT32 is not supported: kiln reads FLOAT, INT64 and BOOL tensors");
 
   // What the ONNX backend tests hold: x of test_conv_with_strides_padding is 0..34.
   const char *onnxInput = "/usr/share/libonnx-testdata/data/node/"
@@ -142,6 +142,42 @@ TEST_CASE("TensorProto: raw_data and float_data, the ONNX test data, refusals") 
   }
   CHECK(errorOf(readTensorFile(tempPath("x.txt"))) ==
         "unknown tensor file type: expected .npy or .pb (onnx.TensorProto)");
+}
+
+TEST_CASE("bool tensors: one byte per element in files, 0/1 in the Tensor") {
+  Tensor t = Tensor::zeros({DType::Bool, {2, 3}});
+  t.i64 = {1, 0, 1, 1, 0, 0};
+  for (const char *file : {"b.pb", "b.npy"}) {
+    CAPTURE(file);
+    std::string path = tempPath(file);
+    REQUIRE(!llvm::errorToBool(llvm::StringRef(file).endswith(".pb")
+                                   ? writeTensorProto(path, t)
+                                   : writeNpy(path, t)));
+    llvm::Expected<Tensor> back = readTensorFile(path);
+    REQUIRE(bool(back));
+    CHECK(back->type == t.type);
+    CHECK(back->i64 == t.i64);
+    auto bytes = llvm::MemoryBuffer::getFile(path);
+    REQUIRE(bool(bytes));
+    CHECK((*bytes)->getBuffer().endswith(llvm::StringRef("\1\0\1\1\0\0", 6)));
+  }
+  // The ONNX test data's masks: raw_data bytes, or int32_data without it.
+  onnx::TensorProto p;
+  p.set_data_type(onnx::TensorProto::BOOL);
+  p.add_dims(3);
+  for (int v : {0, 1, 2})
+    p.add_int32_data(v);
+  std::string path = tempPath("b2.pb");
+  writeBytes(path, p.SerializeAsString());
+  llvm::Expected<Tensor> back = readTensorProto(path);
+  REQUIRE(bool(back));
+  CHECK(back->type.str() == "bool[3]");
+  CHECK(back->i64 == std::vector<int64_t>{0, 1, 1});
+  p.set_raw_data(std::string("\0\1\1", 3));
+  writeBytes(path, p.SerializeAsString());
+  back = readTensorProto(path);
+  REQUIRE(bool(back));
+  CHECK(back->i64 == std::vector<int64_t>{0, 1, 1});
 }
 
 TEST_CASE("random inputs are reproducible: SplitMix64(seed, stream), [-1, 1)") {

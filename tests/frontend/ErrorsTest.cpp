@@ -217,8 +217,10 @@ TEST_CASE("conv errors") {
   CHECK(convError([](auto &, NodeRef &n) { n.f("group", 1.0f); }) ==
         "node 'conv' (Conv): attribute 'group' has type FLOAT, expected INT");
   CHECK(contains(convError([](auto &, auto &) {}, {4, 3, 9, 9}), "empty output"));
-  CHECK(contains(convError([](auto &, auto &) {}, {4, 3, 3}, {1, 3, 8}),
-                 "1-D Conv (input rank 3) is not supported"));
+  CHECK(contains(convError([](auto &, auto &) {}, {4, 3, 3, 3, 3}, {1, 3, 8, 8, 8}),
+                 "3-D Conv (input rank 5) is not supported"));
+  CHECK(convError([](auto &, auto &) {}, {4, 3, 3, 3}, {1, 3, 8}) ==
+        "node 'conv' (Conv): weight 'w' has rank 4, expected 3");
   CHECK(convError(
             [](ModelBuilder &m, NodeRef &n) {
               m.filled("bias", {5});
@@ -241,14 +243,19 @@ TEST_CASE("pool errors") {
         "node 'pool' (MaxPool): required attribute 'kernel_shape' is missing");
 
   ModelBuilder m3(13);
-  m3.input("x", {1, 1, 4, 4});
-  m3.node("MaxPool", {"x"}, {"y", "idx"}, "pool").ints("kernel_shape", {2, 2});
-  m3.node("Cast", {"idx"}, {"z"}).i("to", 1);
+  m3.input("x", {1, 1, 4, 4, 4});
+  m3.node("MaxPool", {"x"}, {"y", "idx"}, "pool").ints("kernel_shape", {2, 2, 2});
   m3.output("y");
-  m3.output("z");
+  m3.output("idx");
   CHECK(importError(m3.import()) ==
-        "node 'pool' (MaxPool): output 1 ('idx', Indices) is used, which is not "
-        "supported");
+        "node 'pool' (MaxPool): Indices of a 3-D MaxPool is not supported");
+
+  ModelBuilder m4(13);
+  m4.input("x", {1, 1, 4, 4, 4, 4});
+  m4.node("AveragePool", {"x"}, {"y"}, "pool").ints("kernel_shape", {2, 2, 2, 2});
+  m4.output("y");
+  CHECK(importError(m4.import()) ==
+        "node 'pool' (AveragePool): 4-D AveragePool (input rank 6) is not supported");
 }
 
 TEST_CASE("dense algebra and broadcast errors") {
@@ -300,13 +307,13 @@ TEST_CASE("axis, attribute and optional-output errors") {
   CHECK(importError(m2.import()) ==
         "node 't' (Transpose): perm [0,0] is not a permutation of 0..1");
 
-  ModelBuilder m3(13);
+  ModelBuilder m3(6);
   m3.input("x", {2, 3});
   m3.node("Dropout", {"x"}, {"y", "mask"}, "drop");
   m3.output("y");
   m3.output("mask");
-  CHECK(importError(m3.import()) == "node 'drop' (Dropout): output 1 ('mask', mask) is "
-                                    "used, which is not supported");
+  CHECK(importError(m3.import()) == "node 'drop' (Dropout): Dropout's mask in training "
+                                    "mode (is_test=0) is not supported");
 
   ModelBuilder m4(13);
   m4.input("x", {2, 3});

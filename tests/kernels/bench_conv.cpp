@@ -277,6 +277,11 @@ int main(int argc, char **argv) {
       {"r50.res5 1x1 2048-512", 2048, 7, 512, 1, 1, 0},
       {"r50.res5 1x1 512-2048", 512, 7, 2048, 1, 1, 0},
       {"r50.res5 down 1x1/2", 1024, 14, 2048, 1, 2, 0},
+      {"alexnet.conv1 11x11/4", 3, 224, 64, 11, 4, 2, true},
+      {"alexnet.conv2 5x5 64-192", 64, 27, 192, 5, 1, 2},
+      {"alexnet.conv3 192-384", 192, 13, 384, 3, 1, 1},
+      {"alexnet.conv4 384-256", 384, 13, 256, 3, 1, 1},
+      {"alexnet.conv5 256-256", 256, 13, 256, 3, 1, 1},
   };
   TwoThreads pool;
   fmt::print("kiln-kernel-bench: L={}, peak {:.0f} GFLOP/s/core\n", KILN_LANES, peak);

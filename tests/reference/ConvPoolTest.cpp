@@ -132,6 +132,29 @@ TEST_CASE("maxpool2d_ref: padding never wins, dilation skips") {
   checkTensor(maxpool2d_ref(iota({1, 1, 3, 4}), a), {1, 1, 1, 2}, {10, 11});
 }
 
+TEST_CASE("maxpool2d_indices_ref: flattened over N and C, first maximum, storage_order") {
+  // Two channels of 3x3; channel 1 holds ties (all 7s but one 8).
+  Tensor x = Tensor::fromF32({1, 2, 3, 3}, {0, 5, 2, 9, 4, 1, 3, 8, 6, //
+                                            7, 7, 7, 7, 7, 7, 7, 7, 8});
+  Attrs a = attrs({{"kernel", Dims{2, 2}}, {"strides", Dims{1, 1}}, {"pads", Dims{0, 0, 0, 0}},
+                   {"dilations", Dims{1, 1}}, {"ceil_mode", int64_t(0)},
+                   {"storage_order", int64_t(0)}});
+  Tensor y = maxpool2d_indices_ref(x, a);
+  CHECK(y.type == TensorType{DType::I64, {1, 2, 2, 2}});
+  CHECK(y.i64 == std::vector<int64_t>{3, 1, 3, 7, 9, 10, 12, 17});
+  // Column-major over H,W: index (h, w) is w*H + h within the plane.
+  a.set("storage_order", int64_t(1));
+  CHECK(maxpool2d_indices_ref(x, a).i64 == std::vector<int64_t>{1, 3, 1, 5, 9, 12, 10, 17});
+  // Padding never wins; the values agree with maxpool2d_ref's.
+  a = attrs({{"kernel", Dims{3, 3}}, {"strides", Dims{2, 2}}, {"pads", Dims{1, 1, 1, 1}},
+             {"dilations", Dims{1, 1}}, {"ceil_mode", int64_t(0)}, {"storage_order", int64_t(0)}});
+  Tensor neg = Tensor::fromF32({1, 1, 3, 3}, {-9, -8, -7, -6, -5, -4, -3, -2, -1});
+  CHECK(maxpool2d_indices_ref(neg, a).i64 == std::vector<int64_t>{4, 5, 7, 8});
+  Tensor vals = maxpool2d_ref(neg, a);
+  for (size_t i = 0; i < 4; ++i)
+    CHECK(vals.f32[i] == neg.f32[size_t(maxpool2d_indices_ref(neg, a).i64[i])]);
+}
+
 TEST_CASE("avgpool2d_ref: ceil_mode, count_include_pad") {
   Attrs a = attrs({{"kernel", Dims{3, 3}}, {"strides", Dims{2, 2}}, {"pads", Dims{0, 0, 0, 0}},
                    {"ceil_mode", int64_t(1)}, {"count_include_pad", int64_t(0)}});

@@ -65,9 +65,9 @@ TEST_CASE("impossible workspace sizes fail with NULL") {
 
 TEST_CASE("the model description types have the documented layout") {
   static const int64_t shape[] = {1, 3, 224, 224};
-  static const kiln_tensor_info in[] = {{"data", 4, shape, 150528}};
+  static const kiln_tensor_info in[] = {{"data", 4, shape, 150528, KILN_DTYPE_F32}};
   static const int64_t oshape[] = {1, 1000};
-  static const kiln_tensor_info out[] = {{"prob", 2, oshape, 1000}};
+  static const kiln_tensor_info out[] = {{"prob", 2, oshape, 1000, KILN_DTYPE_F32}};
   const kiln_model_info info = {"resnet50", 1, 1, in, out, 1 << 20};
   CHECK(std::string(info.inputs[0].name) == "data");
   CHECK(info.inputs[0].shape[3] == 224);

@@ -215,8 +215,8 @@ int benchMain(int argc, char **argv) {
   }
   std::vector<std::vector<float>> outputs;
   std::vector<float *> out;
-  for (const Value *o : (*graph)->outputs)
-    outputs.emplace_back(size_t(o->type.numElements()));
+  for (const Value *o : (*graph)->outputs) // bytes: outputs may be i64 or bool
+    outputs.emplace_back(size_t(o->type.numBytes() + 3) / sizeof(float) + 1);
   for (auto &o : outputs)
     out.push_back(o.data());
   void *workspace = kiln_workspace_alloc((*model)->workspaceSize());

@@ -18,7 +18,10 @@
 // (Reshape's shape, Pad's pads, Clip's bounds, ...) must be constants. Many
 // ONNX tests feed them as graph inputs; such inputs are frozen: the data
 // set's tensor becomes an initializer of the model before import, which is
-// how an exporter would have written the model. -v names them.
+// how an exporter would have written the model. -v names them. The other
+// inputs take the shapes of the data set's tensors (ImportOptions::
+// inputShapes), so a declared [0,3,4] is an empty tensor, not a batch of 1.
+// Outputs are compared in their own element type: f32, i64 or bool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +42,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -150,6 +154,34 @@ std::set<std::string> inputsToFreeze(const onnx::ModelProto &model) {
   return freeze;
 }
 
+/// The shapes of the data set's tensors for the graph inputs not in `freeze`,
+/// by name: kiln compiles for the shapes it will run on, and a declared
+/// leading 0 would otherwise be read as a batch dimension. Unreadable files
+/// are left out (running the case reports them).
+std::map<std::string, Dims> dataShapes(const onnx::ModelProto &model,
+                                       const std::set<std::string> &freeze,
+                                       const std::vector<std::string> &inFiles) {
+  std::set<std::string> inits;
+  for (const auto &t : model.graph().initializer())
+    inits.insert(t.name());
+  std::map<std::string, Dims> shapes;
+  size_t file = 0;
+  for (const auto &in : model.graph().input()) {
+    if (inits.count(in.name()))
+      continue;
+    if (file >= inFiles.size())
+      break;
+    const std::string &path = inFiles[file++];
+    if (freeze.count(in.name()))
+      continue;
+    if (llvm::Expected<Tensor> t = readTensorProto(path))
+      shapes[in.name()] = t->dims();
+    else
+      llvm::consumeError(t.takeError());
+  }
+  return shapes;
+}
+
 /// Imports `model` with the inputs in `freeze` turned into initializers
 /// holding this data set's tensors. `dataFiles` receives the input files of
 /// the inputs that remain, in order.
@@ -157,6 +189,7 @@ llvm::Expected<std::unique_ptr<Graph>> importFrozen(onnx::ModelProto model,
                                                     const std::string &dir,
                                                     const std::set<std::string> &freeze,
                                                     const std::vector<std::string> &inFiles,
+                                                    const ImportOptions &opts,
                                                     std::vector<std::string> &dataFiles) {
   onnx::GraphProto *g = model.mutable_graph();
   std::set<std::string> inits;
@@ -188,7 +221,7 @@ llvm::Expected<std::unique_ptr<Graph>> importFrozen(onnx::ModelProto model,
   std::string serialized;
   if (!model.SerializeToString(&serialized))
     return inputError("cannot serialize the model with frozen inputs");
-  return importOnnxBytes(serialized.data(), serialized.size(), dir);
+  return importOnnxBytes(serialized.data(), serialized.size(), dir, opts);
 }
 
 Outcome runCase(const std::string &dir, const ExecOptions &exec) {
@@ -199,13 +232,18 @@ Outcome runCase(const std::string &dir, const ExecOptions &exec) {
   // Inputs to freeze, if the model parses; else the importer says what is wrong.
   onnx::ModelProto proto;
   std::set<std::string> freeze;
+  ImportOptions importOpts;
   if (auto bytes = llvm::MemoryBuffer::getFile(modelPath);
       bytes && (*bytes)->getBufferSize() < size_t(INT32_MAX) &&
-      proto.ParseFromArray((*bytes)->getBufferStart(), int((*bytes)->getBufferSize())))
+      proto.ParseFromArray((*bytes)->getBufferStart(), int((*bytes)->getBufferSize()))) {
     freeze = inputsToFreeze(proto);
+    if (!sets.empty())
+      importOpts.inputShapes = dataShapes(proto, freeze, numberedFiles(sets[0], "input"));
+  }
   std::unique_ptr<Graph> shared;
   if (freeze.empty() || sets.empty()) {
-    llvm::Expected<std::unique_ptr<Graph>> imported = importOnnxFile(std::string(modelPath));
+    llvm::Expected<std::unique_ptr<Graph>> imported =
+        importOnnxFile(std::string(modelPath), importOpts);
     if (!imported)
       return {Verdict::Unsupported, llvm::toString(imported.takeError())};
     shared = std::move(*imported);
@@ -226,7 +264,7 @@ Outcome runCase(const std::string &dir, const ExecOptions &exec) {
       dataFiles = inFiles;
     } else {
       llvm::Expected<std::unique_ptr<Graph>> imported =
-          importFrozen(proto, dir, freeze, inFiles, dataFiles);
+          importFrozen(proto, dir, freeze, inFiles, importOpts, dataFiles);
       if (!imported)
         return {Verdict::Unsupported, llvm::toString(imported.takeError())};
       frozen = std::move(*imported);

@@ -53,18 +53,32 @@ llvm::Expected<int64_t> checkDims(const Dims &dims) {
 }
 
 /// A tensor of `type` whose data are the `bytes` (exactly numBytes long).
+/// Bool bytes are widened to the i64 the Tensor holds them in.
 Tensor fromBytes(TensorType type, const char *bytes) {
   Tensor t = Tensor::zeros(std::move(type));
-  if (t.numElements() > 0) {
-    void *dst = t.isF32() ? static_cast<void *>(t.f32.data()) : t.i64.data();
-    std::memcpy(dst, bytes, size_t(t.type.numBytes()));
+  if (t.numElements() == 0)
+    return t;
+  if (t.dtype() == DType::Bool) {
+    for (size_t i = 0; i < t.i64.size(); ++i)
+      t.i64[i] = bytes[i] != 0;
+    return t;
   }
+  void *dst = t.isF32() ? static_cast<void *>(t.f32.data()) : t.i64.data();
+  std::memcpy(dst, bytes, size_t(t.type.numBytes()));
   return t;
 }
 
-const char *dataBytes(const Tensor &t) {
-  return t.isF32() ? reinterpret_cast<const char *>(t.f32.data())
-                   : reinterpret_cast<const char *>(t.i64.data());
+/// The tensor's data as stored in files: numBytes bytes, bool as one byte.
+std::string dataBytes(const Tensor &t) {
+  if (t.dtype() == DType::Bool) {
+    std::string bytes(t.i64.size(), '\0');
+    for (size_t i = 0; i < t.i64.size(); ++i)
+      bytes[i] = char(t.i64[i] != 0);
+    return bytes;
+  }
+  const char *p = t.isF32() ? reinterpret_cast<const char *>(t.f32.data())
+                            : reinterpret_cast<const char *>(t.i64.data());
+  return std::string(p, size_t(t.type.numBytes()));
 }
 
 llvm::Error writeFile(const std::string &path, llvm::StringRef header, const Tensor &t) {
@@ -73,7 +87,7 @@ llvm::Error writeFile(const std::string &path, llvm::StringRef header, const Ten
   if (ec)
     return inputError(fmt::format("cannot write: {}", ec.message()));
   os << header;
-  os.write(dataBytes(t), size_t(t.type.numBytes()));
+  os << dataBytes(t);
   os.close();
   if (os.has_error())
     return inputError(fmt::format("cannot write: {}", os.error().message()));
@@ -214,9 +228,12 @@ llvm::Expected<Tensor> readNpy(const std::string &path) {
     dtype = DType::F32;
   else if (header.descr == "<i8")
     dtype = DType::I64;
+  else if (header.descr == "|b1")
+    dtype = DType::Bool;
   else
     return inputError(fmt::format("dtype '{}' is not supported: kiln reads '<f4' "
-                                  "(float32) and '<i8' (int64)", header.descr));
+                                  "(float32), '<i8' (int64) and '|b1' (bool)",
+                                  header.descr));
   llvm::Expected<int64_t> count = checkDims(header.shape);
   if (!count)
     return count.takeError();
@@ -231,6 +248,10 @@ llvm::Expected<Tensor> readNpy(const std::string &path) {
   return fromBytes(std::move(type), bytes.data());
 }
 
+static const char *npyDescr(DType t) {
+  return t == DType::F32 ? "<f4" : t == DType::Bool ? "|b1" : "<i8";
+}
+
 llvm::Error writeNpy(const std::string &path, const Tensor &t) {
   assert(hasTensorData(t.dtype()));
   std::string shape;
@@ -241,7 +262,7 @@ llvm::Error writeNpy(const std::string &path, const Tensor &t) {
   else if (t.rank() == 1)
     shape.pop_back();
   std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}",
-                                 t.isF32() ? "<f4" : "<i8", shape);
+                                 npyDescr(t.dtype()), shape);
   // magic(6) + version(2) + length(2) + dict + padding + '\n', a multiple of 64.
   size_t total = (10 + dict.size() + 1 + 63) / 64 * 64;
   dict.append(total - 10 - dict.size() - 1, ' ');
@@ -272,11 +293,12 @@ llvm::Expected<Tensor> readTensorProto(const std::string &path, std::string *nam
   switch (proto.data_type()) {
   case onnx::TensorProto::FLOAT: dtype = DType::F32; break;
   case onnx::TensorProto::INT64: dtype = DType::I64; break;
+  case onnx::TensorProto::BOOL: dtype = DType::Bool; break;
   default: {
     const std::string &typeName =
         onnx::TensorProto::DataType_Name(onnx::TensorProto::DataType(proto.data_type()));
-    return inputError(fmt::format("element type {} is not supported: kiln reads FLOAT and "
-                                  "INT64 tensors", typeName.empty() ? "?" : typeName));
+    return inputError(fmt::format("element type {} is not supported: kiln reads FLOAT, "
+                                  "INT64 and BOOL tensors", typeName.empty() ? "?" : typeName));
   }
   }
   Dims dims(proto.dims().begin(), proto.dims().end());
@@ -291,16 +313,25 @@ llvm::Expected<Tensor> readTensorProto(const std::string &path, std::string *nam
                                     proto.raw_data().size(), type.str(), type.numBytes()));
     return fromBytes(std::move(type), proto.raw_data().data());
   }
-  int64_t have = dtype == DType::F32 ? proto.float_data_size() : proto.int64_data_size();
+  // Without raw_data: FLOAT in float_data, INT64 in int64_data, BOOL in
+  // int32_data (one element per entry).
+  int64_t have = dtype == DType::F32   ? proto.float_data_size()
+                 : dtype == DType::I64 ? proto.int64_data_size()
+                                       : proto.int32_data_size();
   if (have != *count)
     return inputError(fmt::format("{} holds {} elements, {} needs {}",
-                                  dtype == DType::F32 ? "float_data" : "int64_data", have,
-                                  type.str(), *count));
+                                  dtype == DType::F32   ? "float_data"
+                                  : dtype == DType::I64 ? "int64_data"
+                                                        : "int32_data",
+                                  have, type.str(), *count));
   Tensor t = Tensor::zeros(std::move(type));
   if (t.isF32())
     std::copy(proto.float_data().begin(), proto.float_data().end(), t.f32.begin());
-  else
+  else if (t.isI64())
     std::copy(proto.int64_data().begin(), proto.int64_data().end(), t.i64.begin());
+  else
+    for (int64_t i = 0; i < *count; ++i)
+      t.i64[size_t(i)] = proto.int32_data(int(i)) != 0;
   return t;
 }
 
@@ -309,10 +340,12 @@ llvm::Error writeTensorProto(const std::string &path, const Tensor &t,
   assert(hasTensorData(t.dtype()));
   onnx::TensorProto proto;
   proto.set_name(name);
-  proto.set_data_type(t.isF32() ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64);
+  proto.set_data_type(t.isF32()   ? onnx::TensorProto::FLOAT
+                      : t.isI64() ? onnx::TensorProto::INT64
+                                  : onnx::TensorProto::BOOL);
   for (int64_t d : t.dims())
     proto.add_dims(d);
-  proto.set_raw_data(dataBytes(t), size_t(t.type.numBytes()));
+  proto.set_raw_data(dataBytes(t));
   std::string bytes;
   if (!proto.SerializeToString(&bytes))
     return inputError("cannot serialize the tensor");
@@ -351,7 +384,7 @@ Tensor randomTensor(const TensorType &t, uint64_t seed, uint64_t stream) {
   for (float &v : r.f32) // 24 random bits: k/2^23 - 1 is exact in float
     v = float(int64_t(next() >> 40)) * (1.0f / float(1 << 23)) - 1.0f;
   for (int64_t &v : r.i64)
-    v = int64_t(next() >> 60);
+    v = int64_t(next() >> (t.dtype == DType::Bool ? 63 : 60));
   return r;
 }
 

@@ -1,16 +1,17 @@
 //===- TensorIO.h - Tensors from and to files, and random inputs -*- C++ -*-===//
 //
 // Two file formats, chosen by extension:
-//   .npy  numpy arrays, format version 1 or 2 (3 is read too), dtype '<f4'
-//         or '<i8', C order. Written as version 1 with the header padded to
+//   .npy  numpy arrays, format version 1 or 2 (3 is read too), dtype '<f4',
+//         '<i8' or '|b1', C order. Written as version 1 with the header padded to
 //         64 bytes, as numpy does.
 //   .pb   a serialized onnx.TensorProto (what ONNX's backend test folders
-//         hold): FLOAT or INT64, data in raw_data or float_data/int64_data.
+//         hold): FLOAT, INT64 or BOOL, data in raw_data or
+//         float_data/int64_data/int32_data.
 //
 // Random inputs are reproducible from a seed on every platform: a SplitMix64
 // stream per input (seed, input index), turned into floats uniform in
 // [-1, 1) with 24 random bits each; i64 inputs get integers uniform in
-// [0, 16).
+// [0, 16), bool inputs 0 or 1.
 //
 //===----------------------------------------------------------------------===//
 

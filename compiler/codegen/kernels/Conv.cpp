@@ -19,23 +19,27 @@ extern "C" int64_t kiln_conv2d_work_items(const KilnConvParams *p) {
 
 extern "C" int64_t kiln_conv2d_packed_size(const KilnConvParams *p) {
   const ConvPlan s = convPlan(p);
-  return p->G * s.Mgb * s.Cgb * p->KH * p->KW * p->L * p->L;
+  const int64_t inChannels = p->input_blocked ? s.Cgb * p->L : s.Cg;
+  return p->G * s.Mgb * inChannels * p->KH * p->KW * p->L;
 }
 
 extern "C" void kiln_conv2d_pack_weights(const KilnConvParams *p,
                                          const float *oihw, float *packed) {
   const ConvPlan s = convPlan(p);
   const int64_t L = p->L, KH = p->KH, KW = p->KW;
-  // packed[g][ob][ib][kh][kw][i][o] = oihw[g*Mg + ob*L + o][ib*L + i][kh][kw]
+  // Blocked input: packed[g][ob][ib][kh][kw][i][o] = oihw[g*Mg + ob*L + o][ib*L + i][kh][kw];
+  // plain input:   packed[g][ob][kh][kw][c][o], the Cg channels unpadded.
+  const int64_t inBlocks = p->input_blocked ? s.Cgb : 1;
+  const int64_t blockChannels = p->input_blocked ? L : s.Cg;
   int64_t k = 0;
   for (int64_t g = 0; g < p->G; ++g)
     for (int64_t ob = 0; ob < s.Mgb; ++ob)
-      for (int64_t ib = 0; ib < s.Cgb; ++ib)
+      for (int64_t ib = 0; ib < inBlocks; ++ib)
         for (int64_t kh = 0; kh < KH; ++kh)
           for (int64_t kw = 0; kw < KW; ++kw)
-            for (int64_t i = 0; i < L; ++i)
+            for (int64_t i = 0; i < blockChannels; ++i)
               for (int64_t o = 0; o < L; ++o, ++k) {
-                const int64_t m = ob * L + o, c = ib * L + i;
+                const int64_t m = ob * L + o, c = ib * blockChannels + i;
                 packed[k] =
                     m < s.Mg && c < s.Cg
                         ? oihw[(((g * s.Mg + m) * s.Cg + c) * KH + kh) * KW + kw]

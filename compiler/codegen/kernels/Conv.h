@@ -12,7 +12,10 @@
 //   packed weights  per group g, per output block ob, per input block ib:
 //                   [G][Mgb][Cgb][KH][KW][L(in)][L(out)], zero-padded, where
 //                   Mg = M/G, Cg = C/G, Mgb = ceil(Mg/L), Cgb = ceil(Cg/L).
-//                   (oneDNN's gOIhw<L>i<L>o.) Produced by
+//                   (oneDNN's gOIhw<L>i<L>o.) With a plain input the
+//                   channels are not padded: [G][Mgb][KH][KW][Cg][L(out)]
+//                   (RGB's 3 channels padded to 16 put every kernel column
+//                   1 KB apart, and L1's sets then thrash). Produced by
 //                   kiln_conv2d_pack_weights from ONNX's [M][C/G][KH][KW].
 //   bias            [G*Mgb*L] floats: bias of output channel (g, m) at
 //                   g*Mgb*L + m, zero-padded. Produced by kiln_conv2d_pack_bias.

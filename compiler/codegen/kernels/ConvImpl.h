@@ -27,7 +27,7 @@ namespace kiln::kernels {
 struct ConvCtx {
   int64_t H, W, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW;
   int64_t Cg, Cgb;
-  int64_t rightOverhang; ///< input columns the last output column reads past W
+  int64_t rightOverhang; ///< input columns the last computed pixel reads past W
   int64_t wOcbStride;   ///< floats between the packed weights of two oc blocks
   const float *in;      ///< image n, first channel (block) of group g
   const float *w;       ///< packed weights of the tile's first oc block
@@ -69,8 +69,28 @@ KILN_INLINE void convColumnInterior(const ConvCtx &c, const float *rowPix0,
     }
   } else {
     const int64_t hw = c.H * c.W;
+    // RGB input (every first layer of the zoo): the channel loop unrolled,
+    // so a kernel column is one straight run of 3 x OCB x NW FMAs.
+    if (nc == 3) {
+      KILN_UNROLL_FULL
+      for (int ch = 0; ch < 3; ++ch) {
+        Vec<L> wv[OCB];
+        KILN_UNROLL_FULL
+        for (int o = 0; o < OCB; ++o)
+          wv[o] = load<L>(wp + ch * L + o * c.wOcbStride);
+        const float *px = rowPix0 + ch * hw;
+        KILN_UNROLL_FULL
+        for (int j = 0; j < NW; ++j) {
+          const float x = px[j * pixStride];
+          KILN_UNROLL_FULL
+          for (int o = 0; o < OCB; ++o)
+            acc[o][j] += wv[o] * x;
+        }
+      }
+      return;
+    }
     for (int64_t ch = 0; ch < nc; ++ch) {
-      const float *wc = wp + (ch / L) * c.KH * c.KW * L * L + (ch % L) * L;
+      const float *wc = wp + ch * L;
       Vec<L> wv[OCB];
       KILN_UNROLL_FULL
       for (int o = 0; o < OCB; ++o)
@@ -141,7 +161,7 @@ KILN_INLINE void convColumnBorder(const ConvCtx &c, const float *row,
   } else {
     const int64_t hw = c.H * c.W;
     for (int64_t ch = 0; ch < nc; ++ch) {
-      const float *wc = wp + (ch / L) * c.KH * c.KW * L * L + (ch % L) * L;
+      const float *wc = wp + ch * L;
       Vec<L> wv[OCB];
       KILN_UNROLL_FULL
       for (int o = 0; o < OCB; ++o)
@@ -192,15 +212,18 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
   const int64_t rowStride = BLOCKED ? c.W * L : c.W;
   const int64_t pixScale = BLOCKED ? L : 1;
 
+  // Weights of one kernel column: L x L per input block, or Cg x L when
+  // the input is plain (packed without padding the channels to L).
+  const int64_t kwStride = BLOCKED ? LL : c.Cg * L;
   for (int64_t ib = BLOCKED ? c.ib0 : 0; ib < (BLOCKED ? c.ib1 : 1); ++ib) {
     const float *inB = c.in + ib * chanStride;
     const float *wB = c.w + ib * c.KH * c.KW * LL;
     for (int64_t kh = khLo; kh < khHi; ++kh) {
       const float *row = inB + (ihBase + kh * c.DH) * rowStride;
-      const float *wK = wB + kh * c.KW * LL;
+      const float *wK = wB + kh * c.KW * kwStride;
       for (int64_t kw = 0; kw < c.KW; ++kw) {
         const int64_t iw0 = iwBase + kw * c.DW;
-        const float *wp = wK + kw * LL;
+        const float *wp = wK + kw * kwStride;
         if (!CHECK || (iw0 >= 0 && iw0 + (NW - 1) * sw < c.W)) {
           convColumnInterior<L, OCB, NW, SWT, BLOCKED>(
               c, row + iw0 * pixScale, wp, nc, acc);
@@ -229,6 +252,11 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
           }
           if (lo == 0 && hi == 2 && c.rightOverhang >= 2) {
             convColumnRange<L, OCB, NW, SWT, 0, 2>(c, base, wp, acc);
+            continue;
+          }
+          // 5x5 pad 2 with a partial last tile (AlexNet's conv2).
+          if (lo == 0 && hi == 3 && c.rightOverhang >= 3) {
+            convColumnRange<L, OCB, NW, SWT, 0, 3>(c, base, wp, acc);
             continue;
           }
           if (lo + hi >= NW)
@@ -387,9 +415,12 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
   c.KH = p->KH, c.KW = p->KW, c.SH = p->SH, c.SW = p->SW;
   c.PT = p->PT, c.PL = p->PL, c.DH = p->DH, c.DW = p->DW;
   c.Cg = s.Cg, c.Cgb = s.Cgb;
-  c.rightOverhang = imax(0, (p->OW - 1) * p->SW - p->PL + (p->KW - 1) * p->DW -
+  // Past the last tile's last pixel, which may lie beyond OW (a partial
+  // tile computes all NW pixels).
+  const int64_t lastPixel = ceilDiv(p->OW, NW) * NW - 1;
+  c.rightOverhang = imax(0, lastPixel * p->SW - p->PL + (p->KW - 1) * p->DW -
                                   (p->W - 1));
-  c.wOcbStride = s.Cgb * p->KH * p->KW * L * L;
+  c.wOcbStride = (BLOCKED ? s.Cgb * L : s.Cg) * p->KH * p->KW * L;
   c.act = p->activation;
   c.alpha = (float)p->act_alpha, c.lo = (float)p->act_lo,
   c.hi = (float)p->act_hi;
@@ -456,11 +487,14 @@ KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
   // Natively the params are not constants: specialize the common strides so
   // interior tiles address pixels with constant offsets. (In bitcode they
   // fold anyway; skipping this keeps the per-layer inlined body small.)
-  if (BLOCKED && p->SW == 1)
+  if (p->SW == 1)
     return convItems<L, OCB, NW, 1, BLOCKED>(p, s, in, w, bias, residual, out,
                                          begin, end);
-  if (BLOCKED && p->SW == 2)
+  if (p->SW == 2)
     return convItems<L, OCB, NW, 2, BLOCKED>(p, s, in, w, bias, residual, out,
+                                         begin, end);
+  if (!BLOCKED && p->SW == 4) // AlexNet's first layer
+    return convItems<L, OCB, NW, 4, BLOCKED>(p, s, in, w, bias, residual, out,
                                          begin, end);
 #endif
   convItems<L, OCB, NW, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);

@@ -158,10 +158,21 @@ void kiln_workspace_free(void *workspace);
  *   shape           `rank` dimensions, outermost first, all known (> 0), with
  *                   the batch resolved by --batch;
  *   elements        the product of shape (1 for a scalar): the number of
- *                   floats NAME_run reads from / writes to the buffer.
+ *                   elements NAME_run reads from / writes to the buffer;
+ *   dtype           the element type (kiln_dtype): inputs are float32;
+ *                   outputs are float32 except MaxPool indices and Shape
+ *                   results (int64) and Dropout masks (bool, one byte per
+ *                   element).
  *
- * Tensors are dense, row-major (NCHW for images), float32. All pointers point
- * into constant data of the object file and live as long as the program. */
+ * Tensors are dense, row-major (NCHW for images). All pointers point into
+ * constant data of the object file and live as long as the program. */
+
+/** Element types of kiln_tensor_info::dtype. */
+typedef enum kiln_dtype {
+  KILN_DTYPE_F32 = 0,  /* float, 4 bytes */
+  KILN_DTYPE_I64 = 1,  /* int64_t, 8 bytes */
+  KILN_DTYPE_BOOL = 2, /* uint8_t 0 or 1, 1 byte */
+} kiln_dtype;
 
 /** One input or output tensor of a compiled model. */
 typedef struct kiln_tensor_info {
@@ -169,6 +180,7 @@ typedef struct kiln_tensor_info {
   int32_t rank;
   const int64_t *shape;
   int64_t elements;
+  int32_t dtype; /* kiln_dtype; last, so that initializers without it mean f32 */
 } kiln_tensor_info;
 
 /** A compiled model's interface, queryable at run time as NAME_info. */

@@ -102,6 +102,21 @@ KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams) {
   }
 }
 
+KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams) {
+  const unsigned char *KILN_RESTRICT x = static_cast<const unsigned char *>(bufs[1]);
+  unsigned char *KILN_RESTRICT out = static_cast<unsigned char *>(bufs[0]);
+  int64_t chunks = kiln_gen_ceil_div(p->cols, p->chunk);
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t r = item / chunks;
+    int64_t j0 = item % chunks * p->chunk;
+    int64_t jn = p->cols - j0 < p->chunk ? p->cols - j0 : p->chunk;
+    const unsigned char *src = x + p->src_off + r * p->src_stride + j0;
+    unsigned char *dst = out + p->dst_off + r * p->dst_stride + j0;
+    for (int64_t j = 0; j < jn; ++j)
+      dst[j] = src[j];
+  }
+}
+
 KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   const int64_t *KILN_RESTRICT idx = static_cast<const int64_t *>(bufs[2]);

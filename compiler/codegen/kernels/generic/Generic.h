@@ -74,6 +74,16 @@ struct KilnGenPoolParams {
   int64_t in_block, out_block;
 };
 
+/// kiln.MaxPoolIndices (ONNX MaxPool's Indices): bufs = {out (int64,
+/// plain NCHW), x}. `pool` as for MaxPool (kind, count_pad and out_block
+/// unused); column_major is ONNX's storage_order. Each output is the index of
+/// its window's first maximum in the flattened logical input, N and C
+/// included. Work items: (n, c, output row).
+struct KilnGenPoolIndicesParams {
+  KilnGenPoolParams pool;
+  int64_t column_major;
+};
+
 /// GlobalAveragePool / GlobalMaxPool: bufs = {out, x}. Work items: (n, c).
 struct KilnGenGlobalPoolParams {
   int64_t N, C, HW;
@@ -179,7 +189,8 @@ struct KilnGenPadParams {
 };
 
 /// Strided 2-D copy (one input of a Concat, Flatten/Reshape copies):
-/// out[dst_off + r*dst_stride + j] = x[src_off + r*src_stride + j].
+/// out[dst_off + r*dst_stride + j] = x[src_off + r*src_stride + j], in
+/// floats (kiln_gen_copy_f32) or bytes (kiln_gen_copy_u8: bool outputs).
 /// bufs = {out, x}. Work items: (row, chunk of `chunk` columns).
 struct KilnGenCopyParams {
   int64_t rows, cols, src_stride, dst_stride, src_off, dst_off, chunk;
@@ -208,6 +219,10 @@ static inline int64_t kiln_gen_conv_work_items(const KilnGenConvParams *p) {
 }
 static inline int64_t kiln_gen_pool_work_items(const KilnGenPoolParams *p) {
   return p->N * p->C * p->OH;
+}
+static inline int64_t
+kiln_gen_pool_indices_work_items(const KilnGenPoolIndicesParams *p) {
+  return kiln_gen_pool_work_items(&p->pool);
 }
 static inline int64_t
 kiln_gen_global_pool_work_items(const KilnGenGlobalPoolParams *p) {
@@ -275,6 +290,7 @@ extern "C" {
 
 KILN_GEN_KERNEL(kiln_gen_conv2d_f32, KilnGenConvParams);
 KILN_GEN_KERNEL(kiln_gen_pool2d_f32, KilnGenPoolParams);
+KILN_GEN_KERNEL(kiln_gen_maxpool2d_indices_f32, KilnGenPoolIndicesParams);
 KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams);
 KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams);
 KILN_GEN_KERNEL(kiln_gen_scale_shift_f32, KilnGenScaleShiftParams);
@@ -285,6 +301,7 @@ KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
 KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams);
 KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams);
 KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
+KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams);
 KILN_GEN_KERNEL(kiln_gen_reorder_f32, KilnGenReorderParams);
 

@@ -188,6 +188,40 @@ KILN_GEN_KERNEL(kiln_gen_pool2d_f32, KilnGenPoolParams) {
   }
 }
 
+KILN_GEN_KERNEL(kiln_gen_maxpool2d_indices_f32, KilnGenPoolIndicesParams) {
+  const KilnGenPoolParams *q = &p->pool;
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  int64_t *KILN_RESTRICT out = static_cast<int64_t *>(bufs[0]);
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t oh = item % q->OH;
+    int64_t c = item / q->OH % q->C;
+    int64_t n = item / q->OH / q->C;
+    int64_t plane = (n * q->C + c) * q->H * q->W; // logical, flattened
+    int64_t *orow = out + ((n * q->C + c) * q->OH + oh) * q->OW;
+    int64_t h0 = oh * q->SH - q->PT;
+    for (int64_t ow = 0; ow < q->OW; ++ow) {
+      int64_t w0 = ow * q->SW - q->PL;
+      // The first element holding the maximum wins, as in ONNX Runtime.
+      float best = -__builtin_inff();
+      int64_t bh = -1, bw = -1;
+      for (int64_t kh = 0; kh < q->KH; ++kh) {
+        int64_t ih = h0 + kh * q->DH;
+        if (ih < 0 || ih >= q->H)
+          continue;
+        for (int64_t kw = 0; kw < q->KW; ++kw) {
+          int64_t iw = w0 + kw * q->DW;
+          if (iw < 0 || iw >= q->W)
+            continue;
+          float v = x[index4(q->in_block, q->C, q->H, q->W, n, c, ih, iw)];
+          if (bh < 0 || v > best)
+            best = v, bh = ih, bw = iw;
+        }
+      }
+      orow[ow] = plane + (p->column_major ? bw * q->H + bh : bh * q->W + bw);
+    }
+  }
+}
+
 KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);

@@ -1,0 +1,39 @@
+//===- LowerPoolIndices.cpp - kiln.MaxPoolIndices (MaxPool's Indices) -----===//
+//
+// The argmax of MaxPool's windows as int64, from an input in any layout to a
+// plain NCHW output. Generic kernel only: models export Indices for
+// unpooling and training, not on the inference hot path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/LowerImpl.h"
+
+namespace kiln::codegen {
+
+llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n) {
+  if (!n.fused.empty())
+    return nodeError(n, "fused operations on MaxPool indices are not supported");
+  const Value *in = n.input(0), *out = n.output();
+  if (blockOf(out))
+    return nodeError(n, "MaxPool indices must have the plain layout");
+  const Dims &x = in->type.dims, &y = out->type.dims;
+  const Attrs &a = n.attrs;
+  const auto &k = a.getInts("kernel"), &s = a.getInts("strides"),
+             &pads = a.getInts("pads"), &dil = a.getInts("dilations");
+  KilnGenPoolIndicesParams p{};
+  KilnGenPoolParams &q = p.pool;
+  q.N = x[0], q.C = x[1], q.H = x[2], q.W = x[3], q.OH = y[2], q.OW = y[3];
+  q.KH = k[0], q.KW = k[1], q.SH = s[0], q.SW = s[1];
+  q.PT = pads[0], q.PL = pads[1], q.PB = pads[2], q.PR = pads[3];
+  q.DH = dil[0], q.DW = dil[1];
+  q.kind = KILN_POOL_MAX;
+  q.in_block = blockOf(in);
+  p.column_major = a.getInt("storage_order") != 0;
+  Layer &l = cx.addLayer(&n, "kiln_gen_maxpool2d_indices_f32");
+  l.setParams(p);
+  l.buffers = {cx.buffer(out), cx.buffer(in)};
+  l.workItems = kiln_gen_pool_indices_work_items(&p);
+  return llvm::Error::success();
+}
+
+} // namespace kiln::codegen
