@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> absent;
   std::map<std::string, int64_t> fused;
   double maxWorkspaceMb = -1;
-  bool compare = false;
+  bool compare = false, winograd = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -101,6 +101,8 @@ int main(int argc, char **argv) {
       maxWorkspaceMb = std::stod(next());
     } else if (a == "--compare") {
       compare = true;
+    } else if (a == "--no-winograd") {
+      winograd = false; // as `kiln compile --no-winograd`: every pool fuses
     } else if (path.empty() && !a.empty() && a[0] != '-') {
       path = a;
     } else {
@@ -110,7 +112,7 @@ int main(int argc, char **argv) {
   }
   if (path.empty()) {
     fmt::print(stderr, "usage: passes_model_check MODEL.onnx [--absent Op,...] "
-                       "[--fused op=N,...] [--max-workspace-mb X] [--compare]\n");
+                       "[--fused op=N,...] [--max-workspace-mb X] [--compare] [--no-winograd]\n");
     return 2;
   }
 
@@ -145,6 +147,7 @@ int main(int argc, char **argv) {
 
   PassOptions opts;
   opts.verifyEach = true;
+  opts.winograd = winograd;
   t0 = std::chrono::steady_clock::now();
   if (auto err = runPipeline(g, opts)) {
     fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(std::move(err)));

@@ -202,6 +202,7 @@ int compileMain(int argc, char **argv) {
   st.begin("optimize graph");
   PassOptions po;
   po.vectorLanes = target->vectorLanes;
+  po.winograd = !noWinograd;
   if (auto e = runPipeline(**graph, po))
     return fail(model, std::move(e));
   st.end();
