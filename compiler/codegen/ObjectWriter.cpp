@@ -90,6 +90,10 @@ llvm::Error patchWeights(const std::string &path,
     return fail("cannot reopen: " + ec.message());
   llvm::Error err = llvm::Error::success();
   for (size_t i = 0; i < weights.size() && !err; ++i) {
+    // An empty weight (an empty constant: Shape of a zero-size slice) has
+    // nothing to patch, and LLVM may place its zero-size global elsewhere.
+    if (weights[i].bytes == 0)
+      continue;
     auto it = where.find(symbols[i]);
     if (it == where.end()) {
       err = fail("no placeholder for " + symbols[i]);
