@@ -24,6 +24,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <atomic>
 #include <chrono>
@@ -106,6 +107,20 @@ double timeIt(const std::function<void()> &f, bool cpu = false) {
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
 }
+
+/// A float array on a cache-line boundary.
+class AlignedFloats {
+public:
+  explicit AlignedFloats(size_t n)
+      : p_(static_cast<float *>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64))) {}
+  ~AlignedFloats() { std::free(p_); }
+  AlignedFloats(const AlignedFloats &) = delete;
+  AlignedFloats &operator=(const AlignedFloats &) = delete;
+  float *data() { return p_; }
+
+private:
+  float *p_;
+};
 
 struct ConvLayer {
   const char *name;
@@ -221,7 +236,9 @@ Row benchGemm(int64_t M, int64_t N, int64_t K, TwoThreads &pool) {
   p.L = KILN_LANES, p.M = M, p.N = N, p.K = K, p.has_bias = 1;
   p.activation = KILN_ACT_RELU;
   auto a = randomVec(M * K), b = randomVec(K * N);
-  std::vector<float> pbm(kiln_gemm_packed_size(&p)), pc(kiln_gemm_packed_bias_size(&p));
+  // 64-byte aligned, as the weights are in a compiled model's object.
+  AlignedFloats pbm(kiln_gemm_packed_size(&p));
+  std::vector<float> pc(kiln_gemm_packed_bias_size(&p));
   kiln_gemm_pack_b(&p, b.data(), 1, 1.0, pbm.data());
   kiln_gemm_pack_bias(&p, nullptr, 0, 1.0, pc.data());
   std::vector<float> y(M * N);
