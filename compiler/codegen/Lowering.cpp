@@ -186,7 +186,8 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
     int64_t start = n.attrs.getInt("start"), end = n.attrs.getInt("end");
     std::vector<int64_t> dims(d.begin() + start, d.begin() + end);
     std::vector<char> bytes(dims.size() * sizeof(int64_t));
-    std::memcpy(bytes.data(), dims.data(), bytes.size());
+    if (!bytes.empty()) // start == end: no data, and memcpy takes no null
+      std::memcpy(bytes.data(), dims.data(), bytes.size());
     BufferRef w = cx.addWeight(std::move(bytes));
     addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
     return llvm::Error::success();
