@@ -69,26 +69,6 @@ KILN_INLINE void convColumnInterior(const ConvCtx &c, const float *rowPix0,
     }
   } else {
     const int64_t hw = c.H * c.W;
-    // RGB input (every first layer of the zoo): the channel loop unrolled,
-    // so a kernel column is one straight run of 3 x OCB x NW FMAs.
-    if (nc == 3) {
-      KILN_UNROLL_FULL
-      for (int ch = 0; ch < 3; ++ch) {
-        Vec<L> wv[OCB];
-        KILN_UNROLL_FULL
-        for (int o = 0; o < OCB; ++o)
-          wv[o] = load<L>(wp + ch * L + o * c.wOcbStride);
-        const float *px = rowPix0 + ch * hw;
-        KILN_UNROLL_FULL
-        for (int j = 0; j < NW; ++j) {
-          const float x = px[j * pixStride];
-          KILN_UNROLL_FULL
-          for (int o = 0; o < OCB; ++o)
-            acc[o][j] += wv[o] * x;
-        }
-      }
-      return;
-    }
     for (int64_t ch = 0; ch < nc; ++ch) {
       const float *wc = wp + ch * L;
       Vec<L> wv[OCB];
