@@ -179,30 +179,36 @@ llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerPool(LowerContext &cx, const Node &n) {
-  if (!n.fused.empty())
-    return nodeError(n, "fused operations on a pool are not supported");
+/// The window of a MaxPool/AveragePool node, into either pool kernel's
+/// params (the fast and the generic one name these fields alike).
+template <typename PoolParams>
+static void setPoolWindow(PoolParams &p, const Node &n) {
   const Dims &x = n.input(0)->type.dims, &y = n.output()->type.dims;
   const Attrs &a = n.attrs;
   const auto &k = a.getInts("kernel"), &s = a.getInts("strides"),
              &pads = a.getInts("pads");
-  bool isMax = n.op == OpKind::MaxPool;
+  const bool isMax = n.op == OpKind::MaxPool;
   std::vector<int64_t> dil = {1, 1};
   if (isMax && a.has("dilations"))
     dil = a.getInts("dilations");
-  int64_t countPad = isMax ? 0 : a.getInt("count_include_pad", 0);
+  p.N = x[0], p.C = x[1], p.H = x[2], p.W = x[3], p.OH = y[2], p.OW = y[3];
+  p.KH = k[0], p.KW = k[1], p.SH = s[0], p.SW = s[1];
+  p.PT = pads[0], p.PL = pads[1], p.PB = pads[2], p.PR = pads[3];
+  p.DH = dil[0], p.DW = dil[1];
+  p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
+  p.count_pad = isMax ? 0 : a.getInt("count_include_pad", 0);
+}
+
+llvm::Error lowerPool(LowerContext &cx, const Node &n) {
+  if (!n.fused.empty())
+    return nodeError(n, "fused operations on a pool are not supported");
 #ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && blockOf(n.input(0)) == L &&
       blockOf(n.output()) == L) {
     KilnPoolParams p{};
     p.L = L;
-    p.N = x[0], p.C = x[1], p.H = x[2], p.W = x[3], p.OH = y[2], p.OW = y[3];
-    p.KH = k[0], p.KW = k[1], p.SH = s[0], p.SW = s[1];
-    p.PT = pads[0], p.PL = pads[1], p.PB = pads[2], p.PR = pads[3];
-    p.DH = dil[0], p.DW = dil[1];
-    p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
-    p.count_pad = countPad;
+    setPoolWindow(p, n);
     Layer &l = cx.addLayer(&n, "kiln_pool2d_f32_nchwc", KernelAbi::PointerArgs);
     l.setParams(p);
     l.buffers = {cx.buffer(n.input(0)), cx.buffer(n.output())};
@@ -211,12 +217,7 @@ llvm::Error lowerPool(LowerContext &cx, const Node &n) {
   }
 #endif
   KilnGenPoolParams p{};
-  p.N = x[0], p.C = x[1], p.H = x[2], p.W = x[3], p.OH = y[2], p.OW = y[3];
-  p.KH = k[0], p.KW = k[1], p.SH = s[0], p.SW = s[1];
-  p.PT = pads[0], p.PL = pads[1], p.PB = pads[2], p.PR = pads[3];
-  p.DH = dil[0], p.DW = dil[1];
-  p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
-  p.count_pad = countPad;
+  setPoolWindow(p, n);
   p.in_block = blockOf(n.input(0));
   p.out_block = blockOf(n.output());
   Layer &l = cx.addLayer(&n, "kiln_gen_pool2d_f32");
