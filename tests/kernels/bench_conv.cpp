@@ -7,9 +7,13 @@
 // shared machine; compare rows of one run.
 //
 //   kiln-kernel-bench [filter-substring] [--peak GFLOPS_PER_CORE] [--cpu-time] [--1t]
+//                     [--cold N]
 //
 // --cpu-time: the 1-thread conv column uses the thread's CPU time (for a
-// machine shared with other jobs). --1t: skip the 2-thread column. Each
+// machine shared with other jobs). --1t: skip the 2-thread column. --cold N:
+// each direct-conv run reads the next of N copies of the weights, so with N
+// large enough they come from memory, as in a model (each layer's weights are
+// read once per inference); the default 1 keeps them in cache. Each
 // Winograd-capable 3x3 layer gets a second row (effective GFLOP/s, as direct
 // FLOPs / time) and Winograd's error vs the direct kernel on He-initialized
 // weights and ReLU inputs.
@@ -40,6 +44,7 @@ namespace {
 
 bool cpuTime = false;
 bool oneThread = false; // --1t: skip the 2-thread column
+int coldCopies = 1;      // --cold N: rotate N copies of the conv weights
 using Clock = std::chrono::steady_clock;
 
 /// Two workers: the caller runs the first half, a spinning thread the second.
@@ -188,18 +193,25 @@ ConvRows benchConv(const ConvLayer &l, TwoThreads &pool) {
   for (float &x : in)
     x = std::max(x, 0.0f);
   auto w = heWeights(l.M * l.C * l.K * l.K, l.C * l.K * l.K);
-  std::vector<float> pw(kiln_conv2d_packed_size(&p)), pb(kiln_conv2d_packed_bias_size(&p));
-  kiln_conv2d_pack_weights(&p, w.data(), pw.data());
+  const size_t packed = kiln_conv2d_packed_size(&p);
+  std::vector<float> pw(packed * coldCopies), pb(kiln_conv2d_packed_bias_size(&p));
+  for (int k = 0; k < coldCopies; ++k)
+    kiln_conv2d_pack_weights(&p, w.data(), pw.data() + k * packed);
   kiln_conv2d_pack_bias(&p, nullptr, pb.data());
   std::vector<float> out(Mb * L * outHW * outHW);
   const int64_t items = kiln_conv2d_work_items(&p);
+  int copy = 0; // which copy of the weights the next run reads
   auto f = [&](int64_t b, int64_t e) {
-    kiln_conv2d_f32_nchwc(&p, in.data(), pw.data(), pb.data(), nullptr, out.data(), b, e);
+    kiln_conv2d_f32_nchwc(&p, in.data(), pw.data() + copy * packed, pb.data(), nullptr,
+                          out.data(), b, e);
   };
   ConvRows r;
   r.direct.gflop = 2.0 * l.M * l.C * l.K * l.K * p.OH * p.OW * 1e-9;
-  r.direct.t1 = timeIt([&] { f(0, items); }, cpuTime);
-  r.direct.t2 = oneThread ? NAN : timeIt([&] { pool.run(f, items); });
+  r.direct.t1 = timeIt([&] { copy = (copy + 1) % coldCopies; f(0, items); }, cpuTime);
+  r.direct.t2 = oneThread ? NAN : timeIt([&] {
+    copy = (copy + 1) % coldCopies;
+    pool.run(f, items);
+  });
 
   // Winograd on the same layer without the fused pool and activation.
   KilnConvParams q = unpooled;
@@ -263,6 +275,8 @@ int main(int argc, char **argv) {
       cpuTime = true;
     else if (!std::strcmp(argv[i], "--1t"))
       oneThread = true;
+    else if (!std::strcmp(argv[i], "--cold") && i + 1 < argc)
+      coldCopies = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--peak") && i + 1 < argc)
       peak = std::atof(argv[++i]);
     else

@@ -411,6 +411,12 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
   const int64_t convPlane = p->OH * p->OW * L;
   const int64_t outPlane = pooled ? p->pool_oh * p->pool_ow * L : convPlane;
   const int64_t ocGroups = p->G * s.nOcg;
+  const int64_t blockWeights = p->KH * p->KW * L * L; // one (ob, ib) pair
+  constexpr int64_t kLineFloats = 16;                 // a 64-byte cache line
+  // The first output block of oc block group `ocg` (over all groups).
+  auto firstBlock = [&](int64_t ocg) {
+    return ocg / s.nOcg * s.Mgb + ocg % s.nOcg * OCB;
+  };
 
   for (int64_t item = begin; item < end; ++item) {
     const int64_t band = item % s.nBands;
@@ -418,7 +424,7 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
     const int64_t n = item / s.nBands / ocGroups;
     const int64_t g = ocg / s.nOcg;
     const int64_t obl = ocg % s.nOcg * OCB;
-    const int64_t ob = g * s.Mgb + obl;
+    const int64_t ob = firstBlock(ocg);
     c.in = in + n * inImage + g * inGroup;
     c.w = w + ob * c.wOcbStride;
     c.bias = p->has_bias ? bias + ob * L : nullptr;
@@ -435,7 +441,32 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
         c.ib1 = imin(s.Cgb, ib0 + s.cbChunk);
         c.firstChunk = ib0 == 0;
         c.lastChunk = c.ib1 == s.Cgb;
+        // A chunked item's weights are in no cache when a model runs (each
+        // layer's are read once per inference) and the hardware prefetchers
+        // do not run far ahead of chunk-sized streams: the next chunk's
+        // weights (or the next item's first chunk) are prefetched into L2,
+        // a share before each row. (ResNet-50's 3x3 @7x7 with cold weights:
+        // 1.85 -> 1.47 ms; `kiln-kernel-bench --cold`.)
+        const float *nextW = nullptr;
+        int64_t nextLines = 0;
+        if (s.cbChunk < s.Cgb) {
+          if (!c.lastChunk) {
+            nextW = c.w + c.ib1 * blockWeights;
+            nextLines = imin(s.Cgb - c.ib1, s.cbChunk) * blockWeights / kLineFloats;
+          } else if (item + 1 < end && band + 1 == s.nBands) {
+            nextW = w + firstBlock((ocg + 1) % ocGroups) * c.wOcbStride;
+            nextLines = imin(s.Cgb, s.cbChunk) * blockWeights / kLineFloats;
+          }
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh) {
+          if (nextW) {
+            const int64_t l0 = nextLines * (oh - oh0) / (oh1 - oh0);
+            const int64_t l1 = nextLines * (oh + 1 - oh0) / (oh1 - oh0);
+            for (int o = 0; o < OCB; ++o)
+              for (int64_t l = l0; l < l1; ++l)
+                __builtin_prefetch(nextW + o * c.wOcbStride + l * kLineFloats,
+                                   0, 2);
+          }
           c.dst = out + blockBase * convPlane + oh * p->OW * L;
           c.res = p->has_residual
                       ? residual + blockBase * convPlane + oh * p->OW * L

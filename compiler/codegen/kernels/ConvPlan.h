@@ -16,10 +16,12 @@ namespace kiln::kernels {
 /// Output pixels per register tile for `ocb` (1, 2 or 4) output-channel
 /// blocks: up to 28 accumulators with 32 vector registers (AVX-512 and NEON
 /// take L 16 and 4), 12 with AVX2's 16 (L 8). The 4-block shape serves narrow
-/// rows on AVX2/NEON.
+/// rows on AVX2/NEON and Winograd's GEMM; on AVX-512 it is 4 x 6, as 4 x 7
+/// accumulators + 4 weights + a broadcast is one register too many (LLVM
+/// spilled accumulators in the inner loop: Winograd ran 1.1-1.5x slower).
 constexpr int convTileWidth(int L, int ocb) {
   if (L >= 16)
-    return ocb == 4 ? 7 : 14;
+    return ocb == 4 ? 6 : 14;
   if (L == 8)
     return ocb == 4 ? 3 : ocb == 2 ? 6 : 12;
   return ocb == 4 ? 6 : 12;
