@@ -10,8 +10,8 @@
 // input pixel (vfmadd231ps zmm, zmm, m32bcst on AVX-512). Pixels outside the
 // input (padding) read from a zero vector on the stack, so border tiles run
 // the same code with per-pixel pointers; interior tiles use one base pointer
-// with constant offsets (strides 1 and 2 are template parameters so that also
-// holds natively, where the params are not constants).
+// with constant offsets (strides 1 and 2 are template parameters: the tiles
+// are functions shared by layers, so the params are not constants in them).
 //
 //===----------------------------------------------------------------------===//
 
@@ -216,8 +216,8 @@ KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
           const int64_t hi =
               last < 0 ? NW : NW - imin(NW, last / sw + 1);
           const float *base = row + iw0 * L;
-          // Each case is guarded by what the layer's geometry allows, so in
-          // bitcode (constant params) the impossible ones fold away.
+          // Each case is guarded by what the layer's geometry allows (the
+          // guards fold away wherever the params are constants).
           if (lo == 1 && hi == 0 && c.PL >= 1) {
             convColumnRange<L, OCB, NW, SWT, 1, 0>(c, base, wp, acc);
             continue;
@@ -494,10 +494,9 @@ KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
                                     const float *in, const float *w,
                                     const float *bias, const float *residual,
                                     float *out, int64_t begin, int64_t end) {
-#ifndef KILN_KERNEL_BITCODE
-  // Natively the params are not constants: specialize the common strides so
-  // interior tiles address pixels with constant offsets. (In bitcode they
-  // fold anyway; skipping this keeps the per-layer inlined body small.)
+  // The tiles are not specialized per layer (KILN_TILE_INLINE): specialize
+  // the common strides so interior tiles address pixels with constant
+  // offsets.
   if (p->SW == 1)
     return convItems<L, OCB, NW, 1, BLOCKED>(p, s, in, w, bias, residual, out,
                                          begin, end);
@@ -507,7 +506,6 @@ KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
   if (!BLOCKED && p->SW == 4) // AlexNet's first layer
     return convItems<L, OCB, NW, 4, BLOCKED>(p, s, in, w, bias, residual, out,
                                          begin, end);
-#endif
   convItems<L, OCB, NW, 0, BLOCKED>(p, s, in, w, bias, residual, out, begin, end);
 }
 

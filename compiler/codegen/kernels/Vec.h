@@ -26,14 +26,12 @@
 #endif
 
 #define KILN_INLINE inline __attribute__((always_inline))
-// Micro-kernel tiles: inlined into each layer in bitcode (so the layer's
-// constants fold into them); separate functions natively, where nothing is
-// constant and one huge function would only cost compile time.
-#ifdef KILN_KERNEL_BITCODE
-#define KILN_TILE_INLINE KILN_INLINE
-#else
+// Micro-kernel tiles: functions of their own, shared by every layer with the
+// same tile shape, natively and in a model alike. (Inlined into each layer so
+// its constants fold in, ResNet-50 ran 2-3% faster and compiled in 8.5 s
+// instead of 4.6; a mix, interior tiles inlined and border tiles shared, ran
+// 12% slower.)
 #define KILN_TILE_INLINE __attribute__((noinline))
-#endif
 #define KILN_STR(x) #x
 #if defined(__clang__)
 #define KILN_UNROLL(n) _Pragma(KILN_STR(clang loop unroll_count(n)))
