@@ -192,6 +192,37 @@ TEST_CASE("conv: channel chunks (weights past L1), residual, partial tiles") {
   runAll(k2);
 }
 
+TEST_CASE("conv: band-major items (input past L2, weights within it)") {
+  // ResNet's stride-2 1x1 downsample shape, smaller: the input (256 channels
+  // of 48x40 = 1.9 MB) outgrows KILN_CONV_L2_BYTES, the weights do not, so
+  // items go band by band; channel chunks too (weights past L1). Batch 2 and
+  // a residual cross the band and image boundaries.
+  ConvCase k;
+  k.N = 2, k.C = 256, k.M = 96, k.H = 48, k.W = 40;
+  k.KH = k.KW = 1, k.PT = k.PL = k.PB = k.PR = 0, k.SH = k.SW = 2;
+  k.residual = true, k.act = KILN_ACT_RELU;
+  for (int64_t L : {16, 8, 4}) {
+    const KilnConvParams p = makeParams(k, L);
+    const ConvPlan s = convPlan(&p);
+    CAPTURE(L);
+    CHECK(s.bandMajor);
+    CHECK(s.nBands > 1);
+    if (L == 16) // smaller blocks keep an item's weights within L1
+      CHECK(s.cbChunk < s.Cgb);
+  }
+  runAll(k);
+  // Unchunked (weights within L1), stride 1: bands of several rows.
+  ConvCase k1;
+  k1.C = 64, k1.M = 64, k1.H = 72, k1.W = 64;
+  k1.KH = k1.KW = 1, k1.PT = k1.PL = k1.PB = k1.PR = 0;
+  k1.act = KILN_ACT_RELU;
+  const KilnConvParams p1 = makeParams(k1, 16);
+  CHECK(convPlan(&p1).bandMajor);
+  CHECK(convPlan(&p1).cbChunk == convPlan(&p1).Cgb);
+  CHECK(convPlan(&p1).bandRows > 1);
+  runAll(k1);
+}
+
 TEST_CASE("conv: groups") {
   // Per-group channels are multiples of every L tested (16).
   ConvCase k;

@@ -37,7 +37,9 @@
 // the window clipped to [0, OH).
 //
 // Work items: (n, output-channel block group, output row band), row band
-// fastest, so consecutive items of one thread reuse the same weights. When an
+// fastest, so consecutive items of one thread reuse the same weights (or, when
+// the input outgrows L2 and the weights do not, (n, band, group): consecutive
+// items reuse the same input rows). When an
 // item's weights outgrow L1, its band spans several rows and it accumulates
 // over the input channels in chunks, partial sums in the output: the output
 // must not alias the input or the residual (memory planning guarantees it).
@@ -58,6 +60,12 @@
 
 /// Partial sums a chunked work item keeps in its output band (bytes).
 #define KILN_CONV_CHUNK_OUTPUT_BYTES (128 * 1024)
+
+/// L2 a layer may count on (bytes; this and the next pick the item order).
+#define KILN_CONV_L2_BYTES (1024 * 1024)
+
+/// Input rows a band-major work item reads (bytes, all channels).
+#define KILN_CONV_BAND_INPUT_BYTES (256 * 1024)
 
 /// Parameters of one convolution layer (all int64_t/double, see KernelABI.h).
 struct KilnConvParams {

@@ -419,8 +419,9 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
   };
 
   for (int64_t item = begin; item < end; ++item) {
-    const int64_t band = item % s.nBands;
-    const int64_t ocg = item / s.nBands % ocGroups;
+    const int64_t band =
+        s.bandMajor ? item / ocGroups % s.nBands : item % s.nBands;
+    const int64_t ocg = s.bandMajor ? item % ocGroups : item / s.nBands % ocGroups;
     const int64_t n = item / s.nBands / ocGroups;
     const int64_t g = ocg / s.nOcg;
     const int64_t obl = ocg % s.nOcg * OCB;
@@ -453,7 +454,7 @@ KILN_INLINE void convItems(const KilnConvParams *p, const ConvPlan &s,
           if (!c.lastChunk) {
             nextW = c.w + c.ib1 * blockWeights;
             nextLines = imin(s.Cgb - c.ib1, s.cbChunk) * blockWeights / kLineFloats;
-          } else if (item + 1 < end && band + 1 == s.nBands) {
+          } else if (item + 1 < end && (s.bandMajor || band + 1 == s.nBands)) {
             nextW = w + firstBlock((ocg + 1) % ocGroups) * c.wOcbStride;
             nextLines = imin(s.Cgb, s.cbChunk) * blockWeights / kLineFloats;
           }
