@@ -36,6 +36,17 @@ llvm::Error Inferrer::needFloat(const Attrs &a, const char *name, double &out) c
   return llvm::Error::success();
 }
 
+llvm::Error Inferrer::needActivationAttrs(OpKind op, const Attrs &a) const {
+  double v;
+  if (op == OpKind::LeakyRelu)
+    return needFloat(a, "alpha", v);
+  if (op == OpKind::Clip) {
+    KILN_TRY(needFloat(a, "min", v));
+    return needFloat(a, "max", v);
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error Inferrer::needInts(const Attrs &a, const char *name, size_t len,
                                std::vector<int64_t> &out) const {
   const std::vector<int64_t> *v;
@@ -108,18 +119,10 @@ llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
   switch (f.op) {
   case OpKind::Relu:
   case OpKind::Sigmoid:
+  case OpKind::LeakyRelu:
+  case OpKind::Clip:
+    KILN_TRY(needActivationAttrs(f.op, f.attrs));
     break;
-  case OpKind::LeakyRelu: {
-    double alpha;
-    KILN_TRY(needFloat(f.attrs, "alpha", alpha));
-    break;
-  }
-  case OpKind::Clip: {
-    double lo, hi;
-    KILN_TRY(needFloat(f.attrs, "min", lo));
-    KILN_TRY(needFloat(f.attrs, "max", hi));
-    break;
-  }
   case OpKind::Add: {
     int64_t idx;
     KILN_TRY(needInt(f.attrs, "input", idx));

@@ -58,6 +58,10 @@ private:
   llvm::Error needInts(const Attrs &a, const char *name, size_t len,
                        std::vector<int64_t> &out) const;
 
+  /// The attributes an activation (LeakyRelu, Clip) needs, as a node or as a
+  /// fused epilogue; the other ops have none.
+  llvm::Error needActivationAttrs(OpKind op, const Attrs &a) const;
+
   llvm::Error requireF32(size_t i, const char *what) const;
   llvm::Error requireRank(size_t i, const char *what, int64_t rank) const;
 

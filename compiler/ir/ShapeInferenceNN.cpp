@@ -283,15 +283,13 @@ llvm::Expected<TensorType> Inferrer::unary() {
   case OpKind::Identity:
   case OpKind::Dropout:
     return in_.type(0);
-  case OpKind::LeakyRelu: {
-    double alpha;
-    KILN_TRY(needFloat(n_.attrs, "alpha", alpha));
+  case OpKind::LeakyRelu:
+    KILN_TRY(needActivationAttrs(n_.op, n_.attrs));
     break;
-  }
   case OpKind::Clip: {
-    double lo, hi;
-    KILN_TRY(needFloat(n_.attrs, "min", lo));
-    KILN_TRY(needFloat(n_.attrs, "max", hi));
+    KILN_TRY(needActivationAttrs(n_.op, n_.attrs));
+    // Present and float: checked just above.
+    double lo = n_.attrs.getFloat("min"), hi = n_.attrs.getFloat("max");
     if (std::isnan(lo) || std::isnan(hi))
       return err("min and max must not be NaN");
     break;
