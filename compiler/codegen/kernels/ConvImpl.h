@@ -164,8 +164,8 @@ KILN_INLINE void convColumnBorder(const ConvCtx &c, const float *row,
 /// partial: its extra pixels are computed, from zeros where they fall
 /// outside the input, and dropped). CHECK: some pixel may read padding.
 template <int L, int OCB, int NW, int SWT, bool BLOCKED, bool CHECK>
-KILN_TILE_INLINE void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
-                          int64_t nValid) {
+KILN_TILE_FN void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
+                      int64_t nValid) {
   alignas(64) float zeros[L] = {};
   Vec<L> acc[OCB][NW];
   // A later channel chunk resumes the partial sums the earlier ones stored
@@ -495,7 +495,7 @@ KILN_INLINE void convDispatchStride(const KilnConvParams *p, const ConvPlan &s,
                                     const float *in, const float *w,
                                     const float *bias, const float *residual,
                                     float *out, int64_t begin, int64_t end) {
-  // The tiles are not specialized per layer (KILN_TILE_INLINE): specialize
+  // The tiles are not specialized per layer (KILN_TILE_FN): specialize
   // the common strides so interior tiles address pixels with constant
   // offsets.
   if (p->SW == 1)

@@ -31,7 +31,7 @@
 // its constants fold in, ResNet-50 ran 2-3% faster and compiled in 8.5 s
 // instead of 4.6; a mix, interior tiles inlined and border tiles shared, ran
 // 12% slower.)
-#define KILN_TILE_INLINE __attribute__((noinline))
+#define KILN_TILE_FN __attribute__((noinline))
 #define KILN_STR(x) #x
 #if defined(__clang__)
 #define KILN_UNROLL(n) _Pragma(KILN_STR(clang loop unroll_count(n)))

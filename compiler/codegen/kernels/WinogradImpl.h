@@ -119,9 +119,9 @@ KILN_INLINE void winoInputTile(const float *inB, int64_t H, int64_t W,
 /// position: OCB x T accumulators, OCB weight vectors and T broadcasts per
 /// channel. `acc` holds them between channel chunks.
 template <int L, int OCB, int T>
-KILN_TILE_INLINE void winoGemm(const float *u, const float *v,
-                               int64_t vBlockStride, int64_t nBlocks,
-                               float *acc, int64_t accOStride, bool first) {
+KILN_TILE_FN void winoGemm(const float *u, const float *v,
+                           int64_t vBlockStride, int64_t nBlocks,
+                           float *acc, int64_t accOStride, bool first) {
   Vec<L> a[OCB][T];
   KILN_UNROLL_FULL
   for (int o = 0; o < OCB; ++o)
