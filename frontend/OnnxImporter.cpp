@@ -14,6 +14,8 @@
 #include "compiler/ir/Verifier.h"
 #include "frontend/OpImporters.h"
 
+#include "onnx/defs/schema.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -30,6 +32,15 @@ namespace {
 /// The newest opset of the default domain whose semantics kiln implements
 /// (what ONNX 1.12, the library kiln is built against, knows).
 constexpr int64_t MaxOpset = 17;
+/// IR versions kiln reads: 3 (ONNX 1.0, the first with opset_import) to 10
+/// (ONNX 1.16). ONNX Runtime refuses versions it does not know; so does kiln.
+constexpr int64_t MinIrVersion = 3, MaxIrVersion = 10;
+
+/// Control flow carries subgraphs, which kiln does not import: named before
+/// anything else about such a node (its bool condition, its inputs) is judged.
+bool isControlFlow(const std::string &op) {
+  return op == "If" || op == "Loop" || op == "Scan" || op == "SequenceMap";
+}
 
 bool isDefaultDomain(const std::string &d) { return d.empty() || d == "ai.onnx"; }
 
@@ -58,6 +69,8 @@ private:
                                                  : n.domain() + ":" + n.op_type();
     return fmt::format("node '{}' ({})", displayName(nodeNames_[i]), displayName(op));
   }
+  llvm::Error checkOps();
+  llvm::Error checkSchema(int i) const;
   llvm::Error importConstantsAndInputs();
   llvm::Error checkNodes();
   llvm::Error sortNodes();
@@ -87,6 +100,81 @@ llvm::Error applyInputShape(const onnx::ValueInfoProto &vi, const Dims &dims,
         shape.dim(i).dim_value() != dims[size_t(i)])
       return mismatch();
   type.dims = dims;
+  return llvm::Error::success();
+}
+
+/// The ops before anything else: every node named, control flow first, then
+/// every unsupported op at once, so the user learns the whole list.
+llvm::Error GraphImporter::checkOps() {
+  int n = proto_.node_size();
+  if (n > limits::MaxNodes)
+    return inputError(fmt::format("graph has {} nodes, more than the limit of {}", n,
+                                  limits::MaxNodes));
+  for (int i = 0; i < n; ++i) {
+    const auto &node = proto_.node(i);
+    nodeNames_.push_back(node.name().empty()
+                             ? fmt::format("{}_{}", node.op_type(), i)
+                             : node.name());
+  }
+  std::vector<std::string> controlFlow, unsupported;
+  for (int i = 0; i < n; ++i) {
+    const auto &node = proto_.node(i);
+    if (isDefaultDomain(node.domain()) && isControlFlow(node.op_type()))
+      controlFlow.push_back(nodeLabel(i));
+    else if (!isDefaultDomain(node.domain()) || !findOpImporter(node.op_type()))
+      unsupported.push_back(nodeLabel(i));
+  }
+  if (!controlFlow.empty())
+    return inputError(fmt::format("control flow (subgraphs) is not supported: {}",
+                                  fmt::join(controlFlow, ", ")));
+  if (!unsupported.empty())
+    return inputError(fmt::format("unsupported ops: {}", fmt::join(unsupported, ", ")));
+  return llvm::Error::success();
+}
+
+/// Node i against ONNX's own schema of its op at the model's opset: input and
+/// output counts, attributes named once, typed, and of the op's type where the
+/// op knows them (ONNX Runtime refuses the same files).
+llvm::Error GraphImporter::checkSchema(int i) const {
+  const auto &node = proto_.node(i);
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), int(state_.opset), "");
+  if (!schema)
+    return inputError(fmt::format("{}: the op does not exist in opset {}", nodeLabel(i),
+                                  state_.opset));
+  auto count = [&](const char *what, int have, int lo, int hi) -> llvm::Error {
+    if (have >= lo && have <= hi)
+      return llvm::Error::success();
+    std::string want = lo == hi ? fmt::to_string(lo)
+                       : hi >= (1 << 30) ? fmt::format("at least {}", lo)
+                                          : fmt::format("{} to {}", lo, hi);
+    return inputError(fmt::format("{}: has {} {}, the op takes {} (opset {})",
+                                  nodeLabel(i), have, what, want, state_.opset));
+  };
+  if (auto e = count("inputs", node.input_size(), schema->min_input(),
+                     schema->max_input()))
+    return e;
+  if (auto e = count("outputs", node.output_size(), schema->min_output(),
+                     schema->max_output()))
+    return e;
+  std::unordered_set<std::string> seen;
+  for (const auto &a : node.attribute()) {
+    std::string what = fmt::format("{}: attribute '{}'", nodeLabel(i), displayName(a.name()));
+    if (a.name().empty())
+      return inputError(fmt::format("{}: an attribute has no name", nodeLabel(i)));
+    if (!seen.insert(a.name()).second)
+      return inputError(what + " is given twice");
+    if (a.type() == onnx::AttributeProto::UNDEFINED)
+      return inputError(what + " has no type (UNDEFINED)");
+    // Attributes the op does not know are left alone: older exporters write
+    // legacy ones (BatchNormalization's is_test) that importers ignore.
+    auto it = schema->attributes().find(a.name());
+    if (it != schema->attributes().end() && it->second.type != a.type())
+      return inputError(fmt::format(
+          "{} has type {}, expected {}", what,
+          onnx::AttributeProto::AttributeType_Name(a.type()),
+          onnx::AttributeProto::AttributeType_Name(it->second.type)));
+  }
   return llvm::Error::success();
 }
 
@@ -135,25 +223,9 @@ llvm::Error GraphImporter::importConstantsAndInputs() {
 
 llvm::Error GraphImporter::checkNodes() {
   int n = proto_.node_size();
-  if (n > limits::MaxNodes)
-    return inputError(fmt::format("graph has {} nodes, more than the limit of {}", n,
-                                  limits::MaxNodes));
-  for (int i = 0; i < n; ++i) {
-    const auto &node = proto_.node(i);
-    nodeNames_.push_back(node.name().empty()
-                             ? fmt::format("{}_{}", node.op_type(), i)
-                             : node.name());
-  }
-
-  // Every unsupported op at once, so the user learns the whole list.
-  std::vector<std::string> unsupported;
-  for (int i = 0; i < n; ++i) {
-    const auto &node = proto_.node(i);
-    if (!isDefaultDomain(node.domain()) || !findOpImporter(node.op_type()))
-      unsupported.push_back(nodeLabel(i));
-  }
-  if (!unsupported.empty())
-    return inputError(fmt::format("unsupported ops: {}", fmt::join(unsupported, ", ")));
+  for (int i = 0; i < n; ++i)
+    if (auto e = checkSchema(i))
+      return e;
 
   // Each value is defined once: by an input, an initializer or one node.
   std::unordered_map<std::string, int> producer;
@@ -259,6 +331,8 @@ llvm::Expected<std::unique_ptr<Graph>> GraphImporter::run() {
   graph_->name = proto_.name();
   if (opts_.batch <= 0)
     return inputError(fmt::format("batch size {} must be positive", opts_.batch));
+  if (auto e = checkOps())
+    return e;
   if (auto e = importConstantsAndInputs())
     return e;
   if (auto e = checkNodes())
@@ -295,11 +369,19 @@ llvm::Expected<std::unique_ptr<Graph>> importOnnxBytes(const void *data, size_t 
   if (!model.has_graph())
     return inputError("not an ONNX model: it has no graph");
 
+  if (model.ir_version() < MinIrVersion || model.ir_version() > MaxIrVersion)
+    return inputError(fmt::format("ir_version {} is not supported (kiln reads {} to {})",
+                                  model.ir_version(), MinIrVersion, MaxIrVersion));
   int64_t opset = -1;
+  bool found = false;
   for (const auto &imp : model.opset_import())
-    if (isDefaultDomain(imp.domain()))
+    if (isDefaultDomain(imp.domain())) {
+      if (found)
+        return inputError("opset_import names the default domain twice");
+      found = true;
       opset = imp.version();
-  if (opset < 0)
+    }
+  if (!found)
     return inputError("the model does not import the default ONNX opset "
                       "(opset_import has no entry for domain \"\")");
   if (opset < 1 || opset > MaxOpset)

@@ -127,6 +127,51 @@ void graphCases(Corpus &c) {
     c.add("missing_opset_import", m, {"opset"});
   }
   {
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {1, 4});
+    input(g, "z", {1, 4});
+    node(g, "Relu", "two_in", {"x", "z"}, {"y"});
+    output(g, "y");
+    c.add("relu_two_inputs", m, {"two_in", "Relu", "2 inputs", "takes 1"});
+  }
+  {
+    ModelProto m = validNet();
+    auto *n = m.mutable_graph()->mutable_node(0);
+    *n->add_attribute() = n->attribute(0);
+    c.add("attribute_twice", m, {n->name(), n->attribute(0).name(), "twice"});
+  }
+  {
+    ModelProto m = validNet();
+    auto *n = m.mutable_graph()->mutable_node(0);
+    auto *a = n->add_attribute();
+    a->set_name("mystery");
+    a->set_type(onnx::AttributeProto::UNDEFINED);
+    c.add("attribute_undefined_type", m, {n->name(), "mystery", "UNDEFINED"});
+  }
+  {
+    ModelProto m = validNet();
+    m.set_ir_version(999);
+    c.add("ir_version_999", m, {"ir_version 999"});
+  }
+  {
+    ModelProto m = validNet();
+    m.mutable_opset_import(0)->set_version(-5);
+    c.add("opset_negative", m, {"opset -5"});
+  }
+  {
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    auto *cond = g.add_input();
+    cond->set_name("cond");
+    cond->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::BOOL);
+    cond->mutable_type()->mutable_tensor_type()->mutable_shape();
+    input(g, "x", {1, 4});
+    node(g, "If", "branch", {"cond"}, {"y"});
+    output(g, "y");
+    c.add("control_flow_if", m, {"branch", "If", "control flow"});
+  }
+  {
     ModelProto m = validNet();
     m.mutable_opset_import(0)->set_version(99);
     c.add("future_opset", m, {"opset", "99"});
