@@ -2,9 +2,7 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Reorder.h"
-#endif
 
 namespace kiln::codegen {
 
@@ -181,7 +179,6 @@ llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
     return llvm::Error::success();
   }
   int64_t hw = product(d, 2, d.size());
-#ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && d.size() == 4 &&
       ((ib == 0 && ob == L) || (ib == L && ob == 0))) {
@@ -195,7 +192,6 @@ llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
     l.workItems = kiln_reorder_work_items(&p);
     return llvm::Error::success();
   }
-#endif
   KilnGenReorderParams p{};
   p.N = d[0];
   p.C = d[1];

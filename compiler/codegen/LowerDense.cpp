@@ -8,9 +8,7 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Gemm.h"
-#endif
 
 #include <algorithm>
 
@@ -20,7 +18,6 @@ namespace {
 
 constexpr int64_t GemmColumnBlock = 256;
 
-#ifdef KILN_HAVE_FAST_KERNELS
 bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
                  int64_t K) {
   const Value *a = n.input(0), *b = n.input(1), *c = n.input(2);
@@ -77,7 +74,6 @@ bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
   l.workItems = kiln_gemm_work_items(&p);
   return true;
 }
-#endif
 
 } // namespace
 
@@ -89,10 +85,8 @@ llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
   const Dims &ad = a->type.dims, &bd = b->type.dims;
   int64_t M = transA ? ad[1] : ad[0], K = transA ? ad[0] : ad[1];
   int64_t N = transB ? bd[0] : bd[1];
-#ifdef KILN_HAVE_FAST_KERNELS
   if (tryFastGemm(cx, n, M, N, K))
     return llvm::Error::success();
-#endif
   KilnGenGemmParams p{};
   p.M = M, p.N = N, p.K = K;
   p.a_sm = transA ? 1 : K;

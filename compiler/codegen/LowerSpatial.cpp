@@ -8,11 +8,9 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Conv.h"
 #include "compiler/codegen/kernels/Pool.h"
 #include "compiler/codegen/kernels/Winograd.h"
-#endif
 
 #include <cmath>
 
@@ -49,7 +47,6 @@ ConvGeom convGeom(const Node &n) {
   return g;
 }
 
-#ifdef KILN_HAVE_FAST_KERNELS
 /// The fast blocked convolution, when it applies; false to fall back.
 bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
   int64_t L = cx.options().vectorLanes;
@@ -148,16 +145,13 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
   l.workItems = winograd ? kiln_conv2d_winograd_work_items(&p) : kiln_conv2d_work_items(&p);
   return true;
 }
-#endif
 
 } // namespace
 
 llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   ConvGeom g = convGeom(n);
-#ifdef KILN_HAVE_FAST_KERNELS
   if (tryFastConv(cx, n, g))
     return llvm::Error::success();
-#endif
   KilnGenConvParams p{};
   p.N = g.N, p.C = g.C, p.H = g.H, p.W = g.W, p.M = g.M, p.OH = g.OH,
   p.OW = g.OW, p.KH = g.KH, p.KW = g.KW, p.SH = g.SH, p.SW = g.SW, p.PT = g.PT,
@@ -202,7 +196,6 @@ static void setPoolWindow(PoolParams &p, const Node &n) {
 llvm::Error lowerPool(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on a pool are not supported");
-#ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && blockOf(n.input(0)) == L &&
       blockOf(n.output()) == L) {
@@ -215,7 +208,6 @@ llvm::Error lowerPool(LowerContext &cx, const Node &n) {
     l.workItems = kiln_pool2d_work_items(&p);
     return llvm::Error::success();
   }
-#endif
   KilnGenPoolParams p{};
   setPoolWindow(p, n);
   p.in_block = blockOf(n.input(0));
@@ -237,7 +229,6 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
   for (size_t i = 2; i < x.size(); ++i)
     hw *= x[i];
   bool isMax = n.op == OpKind::GlobalMaxPool;
-#ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && x.size() == 4 && blockOf(n.input(0)) == L &&
       blockOf(n.output()) == L) {
@@ -252,7 +243,6 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
     l.workItems = kiln_global_pool_work_items(&p);
     return llvm::Error::success();
   }
-#endif
   KilnGenGlobalPoolParams p{};
   p.N = x[0], p.C = x[1], p.HW = hw;
   p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
