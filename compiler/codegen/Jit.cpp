@@ -87,7 +87,7 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
     LayerProfile p;
     if (l.node) {
       p.name = displayName(l.node->name);
-      if (l.kernel != "kiln_gen_copy_f32")
+      if (l.kernel != kernelName(Kernel::GenCopy))
         p.flops = nodeFlops(*l.node);
     }
     p.kernel = l.kernel;

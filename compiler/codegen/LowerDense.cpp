@@ -68,7 +68,7 @@ bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
         kiln_gemm_pack_bias(&p, cd ? cd->f32.data() : nullptr, cLen, beta,
                             reinterpret_cast<float *>(dst));
       });
-  Layer &l = cx.addLayer(&n, "kiln_gemm_f32_packed", KernelAbi::PointerArgs);
+  Layer &l = cx.addLayer(&n, Kernel::GemmPacked, KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(a), wb, bb, cx.buffer(n.output())};
   l.workItems = kiln_gemm_work_items(&p);
@@ -117,7 +117,7 @@ llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
     p.c_sn = cN == 1 ? 0 : 1;
     p.c_sm = cM == 1 ? 0 : cN;
   }
-  Layer &l = cx.addLayer(&n, "kiln_gen_gemm_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGemm);
   l.buffers = {cx.buffer(n.output()), cx.buffer(a), bbuf,
                c ? cx.buffer(c) : BufferRef::null()};
   auto epi = lowerEpilogue(cx, n, l, /*allowPool=*/false);
@@ -181,7 +181,7 @@ llvm::Error lowerMatMul(LowerContext &cx, const Node &n) {
   p.b_sn = 1;
   p.alpha = 1.0;
   p.nb = std::min<int64_t>(p.N, GemmColumnBlock);
-  Layer &l = cx.addLayer(&n, "kiln_gen_gemm_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGemm);
   l.buffers = {cx.buffer(n.output()), cx.buffer(a), cx.buffer(b),
                BufferRef::null()};
   auto epi = lowerEpilogue(cx, n, l, /*allowPool=*/false);

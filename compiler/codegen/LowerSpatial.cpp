@@ -138,7 +138,7 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
         kiln_conv2d_pack_bias(&p, bias ? bias->f32.data() : nullptr,
                               reinterpret_cast<float *>(dst));
       });
-  Layer &l = cx.addLayer(&n, winograd ? "kiln_conv2d_winograd_f32_nchwc" : "kiln_conv2d_f32_nchwc",
+  Layer &l = cx.addLayer(&n, winograd ? Kernel::ConvWinograd : Kernel::ConvDirect,
                          KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(x), wb, bb, residual, cx.buffer(out)};
@@ -160,7 +160,7 @@ llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   p.out_block = blockOf(n.output());
   p.has_bias = n.input(2) ? 1 : 0;
   p.rows = 1;
-  Layer &l = cx.addLayer(&n, "kiln_gen_conv2d_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenConv);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0)),
                cx.buffer(n.input(1)),
                n.input(2) ? cx.buffer(n.input(2)) : BufferRef::null()};
@@ -202,7 +202,7 @@ llvm::Error lowerPool(LowerContext &cx, const Node &n) {
     KilnPoolParams p{};
     p.L = L;
     setPoolWindow(p, n);
-    Layer &l = cx.addLayer(&n, "kiln_pool2d_f32_nchwc", KernelAbi::PointerArgs);
+    Layer &l = cx.addLayer(&n, Kernel::Pool, KernelAbi::PointerArgs);
     l.setParams(p);
     l.buffers = {cx.buffer(n.input(0)), cx.buffer(n.output())};
     l.workItems = kiln_pool2d_work_items(&p);
@@ -212,7 +212,7 @@ llvm::Error lowerPool(LowerContext &cx, const Node &n) {
   setPoolWindow(p, n);
   p.in_block = blockOf(n.input(0));
   p.out_block = blockOf(n.output());
-  Layer &l = cx.addLayer(&n, "kiln_gen_pool2d_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenPool);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_pool_work_items(&p);
@@ -237,7 +237,7 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
     p.N = x[0], p.C = x[1], p.H = x[2], p.W = x[3];
     p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
     Layer &l =
-        cx.addLayer(&n, "kiln_global_pool_f32_nchwc", KernelAbi::PointerArgs);
+        cx.addLayer(&n, Kernel::GlobalPool, KernelAbi::PointerArgs);
     l.setParams(p);
     l.buffers = {cx.buffer(n.input(0)), cx.buffer(n.output())};
     l.workItems = kiln_global_pool_work_items(&p);
@@ -248,7 +248,7 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
   p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
   p.in_block = blockOf(n.input(0));
   p.out_block = blockOf(n.output());
-  Layer &l = cx.addLayer(&n, "kiln_gen_global_pool_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGlobalPool);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_global_pool_work_items(&p);
@@ -272,7 +272,7 @@ llvm::Error lowerLrn(LowerContext &cx, const Node &n) {
   p.beta = n.attrs.getFloat("beta");
   p.bias = n.attrs.getFloat("bias");
   p.block = blockOf(n.input(0));
-  Layer &l = cx.addLayer(&n, "kiln_gen_lrn_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenLrn);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_lrn_work_items(&p);
@@ -294,7 +294,7 @@ llvm::Error lowerScaleShift(LowerContext &cx, const Node &n) {
   p.block = blockOf(n.input(0));
   if (p.block > 64)
     return nodeError(n, "channel blocks above 64 are not supported");
-  Layer &l = cx.addLayer(&n, "kiln_gen_scale_shift_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenScaleShift);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   bool constBn = n.op == OpKind::BatchNormalization &&
                  n.input(1)->isConstant() && n.input(2)->isConstant() &&

@@ -14,6 +14,7 @@
 #ifndef KILN_CODEGEN_LOWERING_H
 #define KILN_CODEGEN_LOWERING_H
 
+#include "compiler/codegen/Kernels.h"
 #include "compiler/ir/IR.h"
 
 #include "llvm/Support/Error.h"
@@ -80,7 +81,7 @@ enum class KernelAbi : uint8_t {
 
 /// One parallel loop: kernel(params, buffers, [begin, end)) over workItems.
 struct Layer {
-  std::string kernel;             ///< entry point symbol in the bitcode
+  std::string kernel;             ///< kernelName(Kernel::...): its symbol
   KernelAbi abi = KernelAbi::BufArray;
   std::vector<uint64_t> params;   ///< the params struct as 8-byte words
   std::vector<BufferRef> buffers; ///< bufs[] / pointer arguments in order
