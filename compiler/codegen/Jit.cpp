@@ -160,8 +160,8 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   add("fmaxf", reinterpret_cast<void *>(static_cast<F2>(&::fmaxf)));
   add("fmaf", reinterpret_cast<void *>(static_cast<F3>(&::fmaf)));
   if (opts.profile) {
-    add("kiln_jit_profile_begin", reinterpret_cast<void *>(&profileBeginHook));
-    add("kiln_jit_profile_layer", reinterpret_cast<void *>(&profileLayerHook));
+    add(JitProfileBeginSymbol, reinterpret_cast<void *>(&profileBeginHook));
+    add(JitProfileLayerSymbol, reinterpret_cast<void *>(&profileLayerHook));
   }
   cm->weights_ = std::move(emitted->weightData);
   for (size_t i = 0; i < cm->weights_.size(); ++i)
