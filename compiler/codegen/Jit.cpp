@@ -75,6 +75,7 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
     return target.takeError();
   LoweringOptions lo;
   lo.vectorLanes = target->vectorLanes;
+  lo.caches = target->caches;
   lo.fastKernels = opts.fastKernels;
   auto plan = lowerGraph(g, lo);
   if (!plan)

@@ -60,6 +60,8 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
     return false;
   KilnConvParams p{};
   p.L = L;
+  p.l1d_bytes = cx.options().caches.l1d;
+  p.l2_bytes = cx.options().caches.l2;
   p.N = g.N, p.C = g.C, p.H = g.H, p.W = g.W, p.M = g.M, p.OH = g.OH,
   p.OW = g.OW, p.KH = g.KH, p.KW = g.KW, p.SH = g.SH, p.SW = g.SW, p.PT = g.PT,
   p.PL = g.PL, p.DH = g.DH, p.DW = g.DW, p.G = g.G;

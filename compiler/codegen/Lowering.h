@@ -15,6 +15,7 @@
 #define KILN_CODEGEN_LOWERING_H
 
 #include "compiler/codegen/Kernels.h"
+#include "compiler/codegen/Target.h"
 #include "compiler/ir/IR.h"
 
 #include "llvm/Support/Error.h"
@@ -113,6 +114,8 @@ struct ModelPlan {
 struct LoweringOptions {
   /// Vector lanes of the target (selects the fast kernels' variant).
   int vectorLanes = 16;
+  /// Cache sizes of the target (Target::caches).
+  CacheSizes caches;
   /// Use the fast kernels (Conv.h, Gemm.h, ...) where they apply.
   bool fastKernels = true;
   /// Winograd F(4x4,3x3) for the 3x3 stride-1 convs where it is faster.

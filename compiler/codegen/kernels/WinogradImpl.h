@@ -38,11 +38,11 @@ KILN_INLINE WinoPlan winoPlan(const KilnConvParams *p) {
   s.T = convTileWidth((int)L, (int)s.ocb);
   s.tilesW = ceilDiv(p->OW, 4);
   s.nTiles = ceilDiv(p->OH, 4) * s.tilesW;
-  // When an item's transformed weights outgrow L2 (~1 MB), two register
+  // When an item's transformed weights outgrow L2, two register
   // tiles share each chunk of them while it is in L1: half the weight
   // traffic, at the price of a smaller channel chunk.
   const int64_t uBytes = 36 * s.Cb * L * s.ocb * L * 4;
-  s.sub = uBytes > (1 << 20) && s.nTiles > s.T ? 2 : 1;
+  s.sub = uBytes > p->l2_bytes && s.nTiles > s.T ? 2 : 1;
   s.tilesPerItem = s.sub * s.T;
   s.nTileGroups = ceilDiv(s.nTiles, s.tilesPerItem);
   s.nOcg = s.Mb / s.ocb;
