@@ -75,6 +75,7 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
     return target.takeError();
   LoweringOptions lo;
   lo.vectorLanes = target->vectorLanes;
+  lo.caches = target->caches;
   lo.fastKernels = opts.fastKernels;
   auto plan = lowerGraph(g, lo);
   if (!plan)
@@ -87,7 +88,7 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
     LayerProfile p;
     if (l.node) {
       p.name = displayName(l.node->name);
-      if (l.kernel != "kiln_gen_copy_f32")
+      if (l.kernel != kernelName(Kernel::GenCopy))
         p.flops = nodeFlops(*l.node);
     }
     p.kernel = l.kernel;
@@ -160,8 +161,8 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   add("fmaxf", reinterpret_cast<void *>(static_cast<F2>(&::fmaxf)));
   add("fmaf", reinterpret_cast<void *>(static_cast<F3>(&::fmaf)));
   if (opts.profile) {
-    add("kiln_jit_profile_begin", reinterpret_cast<void *>(&profileBeginHook));
-    add("kiln_jit_profile_layer", reinterpret_cast<void *>(&profileLayerHook));
+    add(JitProfileBeginSymbol, reinterpret_cast<void *>(&profileBeginHook));
+    add(JitProfileLayerSymbol, reinterpret_cast<void *>(&profileLayerHook));
   }
   cm->weights_ = std::move(emitted->weightData);
   for (size_t i = 0; i < cm->weights_.size(); ++i)

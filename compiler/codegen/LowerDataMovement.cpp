@@ -2,9 +2,7 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Reorder.h"
-#endif
 
 namespace kiln::codegen {
 
@@ -52,7 +50,7 @@ llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
     p.dims[d] = in[size_t(perm[d])];
     p.in_strides[d] = stride[size_t(perm[d])];
   }
-  Layer &l = cx.addLayer(&n, "kiln_gen_transpose_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenTranspose);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_transpose_work_items(&p);
@@ -92,7 +90,7 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
     off += cols;
     if (cols == 0)
       continue;
-    Layer &l = cx.addLayer(&n, "kiln_gen_copy_f32");
+    Layer &l = cx.addLayer(&n, Kernel::GenCopy);
     l.setParams(p);
     l.buffers = {cx.buffer(out), cx.buffer(v)};
     l.workItems = kiln_gen_copy_work_items(&p);
@@ -130,7 +128,7 @@ llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   else
     return nodeErrorf(n, "unknown pad mode '{}'", displayName(mode));
   p.value = n.attrs.getFloat("value", 0.0);
-  Layer &l = cx.addLayer(&n, "kiln_gen_pad_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenPad);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_pad_work_items(&p);
@@ -163,7 +161,7 @@ llvm::Error lowerGather(LowerContext &cx, const Node &n) {
     std::memcpy(bytes.data() + k * sizeof(int64_t), &i, sizeof(i));
   }
   BufferRef ib = cx.addWeight(std::move(bytes));
-  Layer &l = cx.addLayer(&n, "kiln_gen_gather_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGather);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(data), ib};
   l.workItems = kiln_gen_gather_work_items(&p);
@@ -181,28 +179,26 @@ llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
     return llvm::Error::success();
   }
   int64_t hw = product(d, 2, d.size());
-#ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && d.size() == 4 &&
       ((ib == 0 && ob == L) || (ib == L && ob == 0))) {
     KilnReorderParams p{};
     p.L = L;
     p.N = d[0], p.C = d[1], p.H = d[2], p.W = d[3];
-    Layer &l = cx.addLayer(&n, ib ? "kiln_reorder_to_plain" : "kiln_reorder_to_blocked",
+    Layer &l = cx.addLayer(&n, ib ? Kernel::ReorderToPlain : Kernel::ReorderToBlocked,
                            KernelAbi::PointerArgs);
     l.setParams(p);
     l.buffers = {cx.buffer(in), cx.buffer(out)};
     l.workItems = kiln_reorder_work_items(&p);
     return llvm::Error::success();
   }
-#endif
   KilnGenReorderParams p{};
   p.N = d[0];
   p.C = d[1];
   p.HW = hw;
   p.in_block = ib;
   p.out_block = ob;
-  Layer &l = cx.addLayer(&n, "kiln_gen_reorder_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenReorder);
   l.setParams(p);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   l.workItems = kiln_gen_reorder_work_items(&p);

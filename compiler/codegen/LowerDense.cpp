@@ -8,9 +8,7 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Gemm.h"
-#endif
 
 #include <algorithm>
 
@@ -20,7 +18,6 @@ namespace {
 
 constexpr int64_t GemmColumnBlock = 256;
 
-#ifdef KILN_HAVE_FAST_KERNELS
 bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
                  int64_t K) {
   const Value *a = n.input(0), *b = n.input(1), *c = n.input(2);
@@ -71,13 +68,12 @@ bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
         kiln_gemm_pack_bias(&p, cd ? cd->f32.data() : nullptr, cLen, beta,
                             reinterpret_cast<float *>(dst));
       });
-  Layer &l = cx.addLayer(&n, "kiln_gemm_f32_packed", KernelAbi::PointerArgs);
+  Layer &l = cx.addLayer(&n, Kernel::GemmPacked, KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(a), wb, bb, cx.buffer(n.output())};
   l.workItems = kiln_gemm_work_items(&p);
   return true;
 }
-#endif
 
 } // namespace
 
@@ -89,10 +85,8 @@ llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
   const Dims &ad = a->type.dims, &bd = b->type.dims;
   int64_t M = transA ? ad[1] : ad[0], K = transA ? ad[0] : ad[1];
   int64_t N = transB ? bd[0] : bd[1];
-#ifdef KILN_HAVE_FAST_KERNELS
   if (tryFastGemm(cx, n, M, N, K))
     return llvm::Error::success();
-#endif
   KilnGenGemmParams p{};
   p.M = M, p.N = N, p.K = K;
   p.a_sm = transA ? 1 : K;
@@ -123,7 +117,7 @@ llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
     p.c_sn = cN == 1 ? 0 : 1;
     p.c_sm = cM == 1 ? 0 : cN;
   }
-  Layer &l = cx.addLayer(&n, "kiln_gen_gemm_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGemm);
   l.buffers = {cx.buffer(n.output()), cx.buffer(a), bbuf,
                c ? cx.buffer(c) : BufferRef::null()};
   auto epi = lowerEpilogue(cx, n, l, /*allowPool=*/false);
@@ -187,7 +181,7 @@ llvm::Error lowerMatMul(LowerContext &cx, const Node &n) {
   p.b_sn = 1;
   p.alpha = 1.0;
   p.nb = std::min<int64_t>(p.N, GemmColumnBlock);
-  Layer &l = cx.addLayer(&n, "kiln_gen_gemm_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGemm);
   l.buffers = {cx.buffer(n.output()), cx.buffer(a), cx.buffer(b),
                BufferRef::null()};
   auto epi = lowerEpilogue(cx, n, l, /*allowPool=*/false);

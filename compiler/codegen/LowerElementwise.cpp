@@ -121,7 +121,7 @@ llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
         p.strides[i][d] = b.strides[i][d];
     }
   }
-  Layer &l = cx.addLayer(&n, "kiln_gen_nary_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenNary);
   l.buffers.push_back(cx.buffer(out));
   for (size_t i = 0; i < numOperands; ++i)
     l.buffers.push_back(cx.buffer(n.inputs[i]));
@@ -163,7 +163,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   KilnGenUnaryParams p{};
   p.total = storageElements(out);
   p.chunk = ElementChunk;
-  Layer &l = cx.addLayer(&n, "kiln_gen_unary_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenUnary);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   // The op itself is the first epilogue step.
   int64_t kind;
@@ -207,7 +207,7 @@ llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
     else
       p.inner *= d[size_t(i)];
   }
-  Layer &l = cx.addLayer(&n, "kiln_gen_softmax_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenSoftmax);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(in)};
   l.workItems = kiln_gen_softmax_work_items(&p);

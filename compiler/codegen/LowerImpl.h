@@ -63,7 +63,7 @@ public:
   BufferRef addWeight(size_t bytes, std::function<void(char *)> pack);
 
   /// Appends a layer for `n` calling `kernel`.
-  Layer &addLayer(const Node *n, std::string kernel,
+  Layer &addLayer(const Node *n, Kernel kernel,
                   KernelAbi abi = KernelAbi::BufArray);
 
   /// A Node's graph-output index (first occurrence) or -1.

@@ -29,7 +29,7 @@ llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n) {
   q.kind = KILN_POOL_MAX;
   q.in_block = blockOf(in);
   p.column_major = a.getInt("storage_order") != 0;
-  Layer &l = cx.addLayer(&n, "kiln_gen_maxpool2d_indices_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenMaxPoolIndices);
   l.setParams(p);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   l.workItems = kiln_gen_pool_indices_work_items(&p);

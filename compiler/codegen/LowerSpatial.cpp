@@ -8,11 +8,9 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#ifdef KILN_HAVE_FAST_KERNELS
 #include "compiler/codegen/kernels/Conv.h"
 #include "compiler/codegen/kernels/Pool.h"
 #include "compiler/codegen/kernels/Winograd.h"
-#endif
 
 #include <cmath>
 
@@ -49,7 +47,6 @@ ConvGeom convGeom(const Node &n) {
   return g;
 }
 
-#ifdef KILN_HAVE_FAST_KERNELS
 /// The fast blocked convolution, when it applies; false to fall back.
 bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
   int64_t L = cx.options().vectorLanes;
@@ -63,6 +60,8 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
     return false;
   KilnConvParams p{};
   p.L = L;
+  p.l1d_bytes = cx.options().caches.l1d;
+  p.l2_bytes = cx.options().caches.l2;
   p.N = g.N, p.C = g.C, p.H = g.H, p.W = g.W, p.M = g.M, p.OH = g.OH,
   p.OW = g.OW, p.KH = g.KH, p.KW = g.KW, p.SH = g.SH, p.SW = g.SW, p.PT = g.PT,
   p.PL = g.PL, p.DH = g.DH, p.DW = g.DW, p.G = g.G;
@@ -141,23 +140,20 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
         kiln_conv2d_pack_bias(&p, bias ? bias->f32.data() : nullptr,
                               reinterpret_cast<float *>(dst));
       });
-  Layer &l = cx.addLayer(&n, winograd ? "kiln_conv2d_winograd_f32_nchwc" : "kiln_conv2d_f32_nchwc",
+  Layer &l = cx.addLayer(&n, winograd ? Kernel::ConvWinograd : Kernel::ConvDirect,
                          KernelAbi::PointerArgs);
   l.setParams(p);
   l.buffers = {cx.buffer(x), wb, bb, residual, cx.buffer(out)};
   l.workItems = winograd ? kiln_conv2d_winograd_work_items(&p) : kiln_conv2d_work_items(&p);
   return true;
 }
-#endif
 
 } // namespace
 
 llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   ConvGeom g = convGeom(n);
-#ifdef KILN_HAVE_FAST_KERNELS
   if (tryFastConv(cx, n, g))
     return llvm::Error::success();
-#endif
   KilnGenConvParams p{};
   p.N = g.N, p.C = g.C, p.H = g.H, p.W = g.W, p.M = g.M, p.OH = g.OH,
   p.OW = g.OW, p.KH = g.KH, p.KW = g.KW, p.SH = g.SH, p.SW = g.SW, p.PT = g.PT,
@@ -166,7 +162,7 @@ llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   p.out_block = blockOf(n.output());
   p.has_bias = n.input(2) ? 1 : 0;
   p.rows = 1;
-  Layer &l = cx.addLayer(&n, "kiln_gen_conv2d_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenConv);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0)),
                cx.buffer(n.input(1)),
                n.input(2) ? cx.buffer(n.input(2)) : BufferRef::null()};
@@ -202,25 +198,23 @@ static void setPoolWindow(PoolParams &p, const Node &n) {
 llvm::Error lowerPool(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on a pool are not supported");
-#ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && blockOf(n.input(0)) == L &&
       blockOf(n.output()) == L) {
     KilnPoolParams p{};
     p.L = L;
     setPoolWindow(p, n);
-    Layer &l = cx.addLayer(&n, "kiln_pool2d_f32_nchwc", KernelAbi::PointerArgs);
+    Layer &l = cx.addLayer(&n, Kernel::Pool, KernelAbi::PointerArgs);
     l.setParams(p);
     l.buffers = {cx.buffer(n.input(0)), cx.buffer(n.output())};
     l.workItems = kiln_pool2d_work_items(&p);
     return llvm::Error::success();
   }
-#endif
   KilnGenPoolParams p{};
   setPoolWindow(p, n);
   p.in_block = blockOf(n.input(0));
   p.out_block = blockOf(n.output());
-  Layer &l = cx.addLayer(&n, "kiln_gen_pool2d_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenPool);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_pool_work_items(&p);
@@ -237,7 +231,6 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
   for (size_t i = 2; i < x.size(); ++i)
     hw *= x[i];
   bool isMax = n.op == OpKind::GlobalMaxPool;
-#ifdef KILN_HAVE_FAST_KERNELS
   int64_t L = cx.options().vectorLanes;
   if (cx.options().fastKernels && x.size() == 4 && blockOf(n.input(0)) == L &&
       blockOf(n.output()) == L) {
@@ -246,19 +239,18 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
     p.N = x[0], p.C = x[1], p.H = x[2], p.W = x[3];
     p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
     Layer &l =
-        cx.addLayer(&n, "kiln_global_pool_f32_nchwc", KernelAbi::PointerArgs);
+        cx.addLayer(&n, Kernel::GlobalPool, KernelAbi::PointerArgs);
     l.setParams(p);
     l.buffers = {cx.buffer(n.input(0)), cx.buffer(n.output())};
     l.workItems = kiln_global_pool_work_items(&p);
     return llvm::Error::success();
   }
-#endif
   KilnGenGlobalPoolParams p{};
   p.N = x[0], p.C = x[1], p.HW = hw;
   p.kind = isMax ? KILN_POOL_MAX : KILN_POOL_AVG;
   p.in_block = blockOf(n.input(0));
   p.out_block = blockOf(n.output());
-  Layer &l = cx.addLayer(&n, "kiln_gen_global_pool_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenGlobalPool);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_global_pool_work_items(&p);
@@ -282,7 +274,7 @@ llvm::Error lowerLrn(LowerContext &cx, const Node &n) {
   p.beta = n.attrs.getFloat("beta");
   p.bias = n.attrs.getFloat("bias");
   p.block = blockOf(n.input(0));
-  Layer &l = cx.addLayer(&n, "kiln_gen_lrn_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenLrn);
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_lrn_work_items(&p);
@@ -304,7 +296,7 @@ llvm::Error lowerScaleShift(LowerContext &cx, const Node &n) {
   p.block = blockOf(n.input(0));
   if (p.block > 64)
     return nodeError(n, "channel blocks above 64 are not supported");
-  Layer &l = cx.addLayer(&n, "kiln_gen_scale_shift_f32");
+  Layer &l = cx.addLayer(&n, Kernel::GenScaleShift);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   bool constBn = n.op == OpKind::BatchNormalization &&
                  n.input(1)->isConstant() && n.input(2)->isConstant() &&

@@ -80,10 +80,9 @@ BufferRef LowerContext::addWeight(const std::vector<float> &data) {
   return addWeight(std::move(bytes));
 }
 
-Layer &LowerContext::addLayer(const Node *n, std::string kernel,
-                              KernelAbi abi) {
+Layer &LowerContext::addLayer(const Node *n, Kernel kernel, KernelAbi abi) {
   Layer l;
-  l.kernel = std::move(kernel);
+  l.kernel = kernelName(kernel);
   l.abi = abi;
   l.node = n;
   plan_.layers.push_back(std::move(l));
@@ -100,12 +99,12 @@ void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
   p.src_stride = p.dst_stride = elements;
   p.chunk = 16384;
   Layer l;
-  l.kernel = "kiln_gen_copy_f32";
+  l.kernel = kernelName(Kernel::GenCopy);
   l.node = n;
   l.setParams(p);
   l.buffers = {dst, src};
   l.workItems = kiln_gen_copy_work_items(&p);
-  cx.addLayer(n, l.kernel) = std::move(l);
+  cx.addLayer(n, Kernel::GenCopy) = std::move(l);
 }
 
 void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
@@ -117,7 +116,7 @@ void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef
   p.cols = bytes;
   p.src_stride = p.dst_stride = bytes;
   p.chunk = 65536;
-  Layer &l = cx.addLayer(n, "kiln_gen_copy_u8");
+  Layer &l = cx.addLayer(n, Kernel::GenCopyBytes);
   l.setParams(p);
   l.buffers = {dst, src};
   l.workItems = kiln_gen_copy_work_items(&p);

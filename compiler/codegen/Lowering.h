@@ -14,6 +14,8 @@
 #ifndef KILN_CODEGEN_LOWERING_H
 #define KILN_CODEGEN_LOWERING_H
 
+#include "compiler/codegen/Kernels.h"
+#include "compiler/codegen/Target.h"
 #include "compiler/ir/IR.h"
 
 #include "llvm/Support/Error.h"
@@ -80,7 +82,7 @@ enum class KernelAbi : uint8_t {
 
 /// One parallel loop: kernel(params, buffers, [begin, end)) over workItems.
 struct Layer {
-  std::string kernel;             ///< entry point symbol in the bitcode
+  std::string kernel;             ///< kernelName(Kernel::...): its symbol
   KernelAbi abi = KernelAbi::BufArray;
   std::vector<uint64_t> params;   ///< the params struct as 8-byte words
   std::vector<BufferRef> buffers; ///< bufs[] / pointer arguments in order
@@ -112,6 +114,8 @@ struct ModelPlan {
 struct LoweringOptions {
   /// Vector lanes of the target (selects the fast kernels' variant).
   int vectorLanes = 16;
+  /// Cache sizes of the target (Target::caches).
+  CacheSizes caches;
   /// Use the fast kernels (Conv.h, Gemm.h, ...) where they apply.
   bool fastKernels = true;
   /// Winograd F(4x4,3x3) for the 3x3 stride-1 convs where it is faster.

@@ -26,6 +26,10 @@ static_assert(sizeof(kiln_tensor_info) == 40 && offsetof(kiln_tensor_info, shape
               offsetof(kiln_tensor_info, dtype) == 32);
 static_assert(sizeof(kiln_model_info) == 40 && offsetof(kiln_model_info, inputs) == 16);
 
+/// The name of a <kiln/runtime.h> function, spelt through its declaration:
+/// a misspelling does not compile.
+#define RUNTIME_SYMBOL(fn) (static_cast<void>(sizeof(&fn)), #fn)
+
 namespace {
 
 class Emitter {
@@ -41,7 +45,20 @@ private:
   void emitWeights();
   llvm::Function *taskFor(const Layer &l);
   llvm::FunctionCallee kernelDecl(const Layer &l);
+  /// NAME_run: the argument checks, then one kiln_parallel_for per layer.
   void emitRun();
+  /// NAME_run's arguments, loaded and checked.
+  struct RunArgs {
+    std::vector<llvm::Value *> inputs, outputs;
+    llvm::Value *workspace = nullptr, *pool = nullptr;
+  };
+  /// Returns KILN_ERROR_NULL_ARGUMENT on a null pointer and
+  /// KILN_ERROR_MISALIGNED on a workspace not 64-byte aligned; leaves the
+  /// builder where every check has passed.
+  RunArgs emitArgumentChecks(llvm::Function *run);
+  /// Fills the buffer array of each layer and runs its task over its work
+  /// items (and the JIT's profiling hooks).
+  void emitLayerCalls(llvm::Function *run, const RunArgs &args);
   void emitWorkspaceSize();
   void emitInfo();
   llvm::Constant *cString(const std::string &s, const std::string &name);
@@ -204,14 +221,22 @@ void Emitter::emitRun() {
   auto *f = llvm::Function::Create(fty, llvm::GlobalValue::ExternalLinkage,
                                    opts_.name + "_run", *m_);
   f->addFnAttr(llvm::Attribute::NoUnwind);
-  llvm::Value *inputs = f->getArg(0), *outputs = f->getArg(1),
-              *ws = f->getArg(2), *pool = f->getArg(3);
+  RunArgs args = emitArgumentChecks(f);
+  emitLayerCalls(f, args);
+  b_.CreateRet(llvm::ConstantInt::get(i32(ctx_), KILN_OK));
+}
+
+Emitter::RunArgs Emitter::emitArgumentChecks(llvm::Function *f) {
+  llvm::Value *inputs = f->getArg(0), *outputs = f->getArg(1);
+  RunArgs a;
+  a.workspace = f->getArg(2);
+  a.pool = f->getArg(3);
   auto *entry = llvm::BasicBlock::Create(ctx_, "entry", f);
   auto *fail = llvm::BasicBlock::Create(ctx_, "null_argument", f);
   b_.SetInsertPoint(fail);
   b_.CreateRet(llvm::ConstantInt::get(i32(ctx_), KILN_ERROR_NULL_ARGUMENT));
 
-  // Argument checks: every pointer, then the workspace alignment.
+  // Every pointer, then the workspace alignment.
   b_.SetInsertPoint(entry);
   auto check = [&](llvm::Value *p, const char *what) {
     auto *ok = llvm::BasicBlock::Create(ctx_, what, f);
@@ -223,43 +248,44 @@ void Emitter::emitRun() {
     check(inputs, "inputs_ok");
   if (!plan_.outputs.empty())
     check(outputs, "outputs_ok");
-  std::vector<llvm::Value *> in, out;
   for (size_t i = 0; i < plan_.inputs.size(); ++i) {
-    in.push_back(b_.CreateAlignedLoad(
+    a.inputs.push_back(b_.CreateAlignedLoad(
         ptr(ctx_), b_.CreateConstInBoundsGEP1_64(ptr(ctx_), inputs, i),
         llvm::Align(8)));
-    check(in.back(), "input_ok");
+    check(a.inputs.back(), "input_ok");
   }
   for (size_t i = 0; i < plan_.outputs.size(); ++i) {
-    out.push_back(b_.CreateAlignedLoad(
+    a.outputs.push_back(b_.CreateAlignedLoad(
         ptr(ctx_), b_.CreateConstInBoundsGEP1_64(ptr(ctx_), outputs, i),
         llvm::Align(8)));
-    check(out.back(), "output_ok");
+    check(a.outputs.back(), "output_ok");
   }
   if (plan_.workspaceBytes > 0) {
-    check(ws, "workspace_ok");
+    check(a.workspace, "workspace_ok");
     auto *aligned = llvm::BasicBlock::Create(ctx_, "aligned", f);
     auto *misaligned = llvm::BasicBlock::Create(ctx_, "misaligned", f);
-    llvm::Value *low = b_.CreateAnd(b_.CreatePtrToInt(ws, i64(ctx_)), 63);
+    llvm::Value *low =
+        b_.CreateAnd(b_.CreatePtrToInt(a.workspace, i64(ctx_)), 63);
     b_.CreateCondBr(b_.CreateICmpNE(low, b_.getInt64(0)), misaligned, aligned);
     b_.SetInsertPoint(misaligned);
     b_.CreateRet(llvm::ConstantInt::get(i32(ctx_), KILN_ERROR_MISALIGNED));
     b_.SetInsertPoint(aligned);
   }
+  return a;
+}
 
+void Emitter::emitLayerCalls(llvm::Function *f, const RunArgs &a) {
   size_t maxBufs = 1;
   for (const Layer &l : plan_.layers)
     maxBufs = std::max(maxBufs, l.buffers.size());
   auto *arrTy = llvm::ArrayType::get(ptr(ctx_), maxBufs);
-  llvm::IRBuilder<> allocaBuilder(entry, entry->begin());
+  llvm::BasicBlock &entry = f->getEntryBlock();
+  llvm::IRBuilder<> allocaBuilder(&entry, entry.begin());
   llvm::AllocaInst *bufs = allocaBuilder.CreateAlloca(arrTy, nullptr, "bufs");
   bufs->setAlignment(llvm::Align(16));
 
-  auto *taskTy = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
-                                         {ptr(ctx_), i64(ctx_), i64(ctx_)}, false);
-  (void)taskTy;
   llvm::FunctionCallee parallelFor = m_->getOrInsertFunction(
-      "kiln_parallel_for",
+      RUNTIME_SYMBOL(kiln_parallel_for),
       llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
                               {ptr(ctx_), i64(ctx_), ptr(ctx_), ptr(ctx_)},
                               false));
@@ -270,10 +296,10 @@ void Emitter::emitRun() {
     state = llvm::ConstantExpr::getIntToPtr(
         b_.getInt64(reinterpret_cast<uintptr_t>(opts_.profileState)), ptr(ctx_));
     profileBegin = m_->getOrInsertFunction(
-        "kiln_jit_profile_begin",
+        JitProfileBeginSymbol,
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr(ctx_)}, false));
     profileLayer = m_->getOrInsertFunction(
-        "kiln_jit_profile_layer",
+        JitProfileLayerSymbol,
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
                                 {ptr(ctx_), i64(ctx_)}, false));
     b_.CreateCall(profileBegin, {state});
@@ -292,13 +318,14 @@ void Emitter::emitRun() {
         p = llvm::ConstantPointerNull::get(ptr(ctx_));
         break;
       case BufferRef::Input:
-        p = in[size_t(r.index)];
+        p = a.inputs[size_t(r.index)];
         break;
       case BufferRef::Output:
-        p = out[size_t(r.index)];
+        p = a.outputs[size_t(r.index)];
         break;
       case BufferRef::Workspace:
-        p = b_.CreateConstInBoundsGEP1_64(i8(ctx_), ws, uint64_t(r.index));
+        p = b_.CreateConstInBoundsGEP1_64(i8(ctx_), a.workspace,
+                                          uint64_t(r.index));
         break;
       case BufferRef::Weight:
         p = weights_[size_t(r.index)];
@@ -307,11 +334,11 @@ void Emitter::emitRun() {
       b_.CreateAlignedStore(p, b_.CreateConstInBoundsGEP2_64(arrTy, bufs, 0, j),
                             llvm::Align(8));
     }
-    b_.CreateCall(parallelFor, {pool, b_.getInt64(l.workItems), task, bufs});
+    b_.CreateCall(parallelFor,
+                  {a.pool, b_.getInt64(l.workItems), task, bufs});
     if (state)
       b_.CreateCall(profileLayer, {state, b_.getInt64(li)});
   }
-  b_.CreateRet(llvm::ConstantInt::get(i32(ctx_), KILN_OK));
 }
 
 void Emitter::emitWorkspaceSize() {

@@ -56,6 +56,11 @@ enum class WeightStorage : uint8_t {
   External,
 };
 
+/// The JIT's profiling hooks (EmitOptions::profileState): NAME_run calls
+/// them, the JIT defines them.
+inline constexpr const char *JitProfileBeginSymbol = "kiln_jit_profile_begin";
+inline constexpr const char *JitProfileLayerSymbol = "kiln_jit_profile_layer";
+
 struct EmitOptions {
   std::string name = "model"; ///< a C identifier (checked by the caller)
   /// Weights go to a separate module (a second object the user links)

@@ -13,6 +13,7 @@
 #include "llvm/Support/CodeGen.h"
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,13 @@ struct TargetOptions {
   std::string features; ///< "+avx2,-avx512f"
 };
 
+/// Per-core data cache sizes the kernels plan their tiles and work items
+/// for (bytes): passed to them in their params (LoweringOptions::caches).
+struct CacheSizes {
+  int64_t l1d = 32 * 1024;
+  int64_t l2 = 1024 * 1024;
+};
+
 struct Target {
   std::string triple;     ///< normalized
   std::string arch;       ///< kernel bitcode architecture: "x86_64", "aarch64"
@@ -41,6 +49,9 @@ struct Target {
   int vectorLanes = 4;
   /// Vector width in bits for "prefer-vector-width" / "min-legal-vector-width".
   int vectorBits = 128;
+  /// Not measured: every target gets the defaults (32 KB L1D and 1 MB L2,
+  /// what the kernels were tuned on).
+  CacheSizes caches;
 
   /// A TargetMachine for this target (PIC, default code model).
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>>

@@ -28,6 +28,7 @@ struct ConvCase {
 
 KilnConvParams makeParams(const ConvCase &k, int64_t L) {
   KilnConvParams p{};
+  p.l1d_bytes = 32 * 1024, p.l2_bytes = 1024 * 1024; // CacheSizes' defaults
   p.L = L, p.N = k.N, p.C = k.C, p.H = k.H, p.W = k.W, p.M = k.M;
   p.KH = k.KH, p.KW = k.KW, p.SH = k.SH, p.SW = k.SW, p.PT = k.PT, p.PL = k.PL;
   p.DH = k.DH, p.DW = k.DW, p.G = k.G;
@@ -194,7 +195,7 @@ TEST_CASE("conv: channel chunks (weights past L1), residual, partial tiles") {
 
 TEST_CASE("conv: band-major items (input past L2, weights within it)") {
   // ResNet's stride-2 1x1 downsample shape, smaller: the input (256 channels
-  // of 48x40 = 1.9 MB) outgrows KILN_CONV_L2_BYTES, the weights do not, so
+  // of 48x40 = 1.9 MB) outgrows the params' 1 MB L2, the weights do not, so
   // items go band by band; channel chunks too (weights past L1). Batch 2 and
   // a residual cross the band and image boundaries.
   ConvCase k;
@@ -209,6 +210,14 @@ TEST_CASE("conv: band-major items (input past L2, weights within it)") {
     CHECK(s.nBands > 1);
     if (L == 16) // smaller blocks keep an item's weights within L1
       CHECK(s.cbChunk < s.Cgb);
+    // The plan follows the target's caches: with a 4 MB L2 the input fits
+    // and items go oc group by oc group; with a 64 KB L1D, no chunking.
+    KilnConvParams big = p;
+    big.l2_bytes = 4 * 1024 * 1024;
+    CHECK(!convPlan(&big).bandMajor);
+    big.l1d_bytes = 64 * 1024;
+    if (L == 16)
+      CHECK(convPlan(&big).cbChunk == convPlan(&big).Cgb);
   }
   runAll(k);
   // Unchunked (weights within L1), stride 1: bands of several rows.

@@ -47,6 +47,7 @@ struct WinoCase {
 
 KilnConvParams makeParams(const WinoCase &k, int64_t L) {
   KilnConvParams p{};
+  p.l1d_bytes = 32 * 1024, p.l2_bytes = 1024 * 1024; // CacheSizes' defaults
   p.L = L, p.N = k.N, p.C = k.C, p.H = k.H, p.W = k.W, p.M = k.M;
   p.KH = p.KW = 3, p.SH = p.SW = 1, p.DH = p.DW = 1, p.G = 1;
   p.PT = k.PT, p.PL = k.PL;

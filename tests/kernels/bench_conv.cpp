@@ -175,6 +175,7 @@ struct ConvRows {
 ConvRows benchConv(const ConvLayer &l, TwoThreads &pool) {
   const int64_t L = KILN_LANES;
   KilnConvParams p{};
+  p.l1d_bytes = 32 * 1024, p.l2_bytes = 1024 * 1024; // CacheSizes' defaults
   p.L = L, p.N = 1, p.C = l.C, p.H = p.W = l.H, p.M = l.M;
   p.KH = p.KW = l.K, p.SH = p.SW = l.S, p.PT = p.PL = l.P, p.DH = p.DW = 1;
   p.G = 1, p.OH = p.OW = (l.H + 2 * l.P - l.K) / l.S + 1;

@@ -54,19 +54,6 @@
 /// Stack scratch a fused-pool conv work item may use (bytes).
 #define KILN_CONV_POOL_SCRATCH_BYTES (192 * 1024)
 
-/// Weights one channel chunk of a work item may read (bytes): they should
-/// stay in L1 while the item's band of rows reuses them (see ConvPlan.h).
-#define KILN_CONV_L1_WEIGHT_BYTES (24 * 1024)
-
-/// Partial sums a chunked work item keeps in its output band (bytes).
-#define KILN_CONV_CHUNK_OUTPUT_BYTES (128 * 1024)
-
-/// L2 a layer may count on (bytes; this and the next pick the item order).
-#define KILN_CONV_L2_BYTES (1024 * 1024)
-
-/// Input rows a band-major work item reads (bytes, all channels).
-#define KILN_CONV_BAND_INPUT_BYTES (256 * 1024)
-
 /// Parameters of one convolution layer (all int64_t/double, see KernelABI.h).
 struct KilnConvParams {
   int64_t L;                   ///< vector lanes == channel block size
@@ -88,6 +75,7 @@ struct KilnConvParams {
   int64_t pool_pb, pool_pr;    ///< pool pads bottom/right (avg divisor only)
   int64_t pool_oh, pool_ow;    ///< pooled output dims (POH, POW)
   int64_t pool_count_pad;      ///< AveragePool count_include_pad
+  int64_t l1d_bytes, l2_bytes; ///< the target's per-core caches (ConvPlan.h)
 };
 
 #ifdef __cplusplus

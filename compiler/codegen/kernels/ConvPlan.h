@@ -32,6 +32,23 @@ constexpr int convTileWidth(int L, int ocb) {
 /// more than the 32 registers, and LLVM spills accumulators in the inner loop.
 constexpr int convNarrowWidth(int L) { return L >= 16 ? 7 : convTileWidth(L, 2); }
 
+/// Cache budgets of a work item (bytes), from the target's cache sizes in the
+/// params (l1d_bytes, l2_bytes; 32 KB and 1 MB by default).
+struct ConvBudgets {
+  int64_t l1Weights;   ///< weights of one channel chunk, kept in L1 while the
+                       ///< item's band of rows reuses them: 3/4 of L1D, the
+                       ///< rest for the input and output rows
+  int64_t l2;          ///< L2 a layer may count on (picks the item order)
+  int64_t chunkOutput; ///< partial sums a chunked item keeps in its output
+                       ///< band: 1/8 of L2
+  int64_t bandInput;   ///< input rows a band-major item reads, all
+                       ///< channels: 1/4 of L2
+};
+
+KILN_INLINE ConvBudgets convBudgets(const KilnConvParams *p) {
+  return {p->l1d_bytes * 3 / 4, p->l2_bytes, p->l2_bytes / 8, p->l2_bytes / 4};
+}
+
 struct ConvPlan {
   int64_t Cg, Mg;     ///< channels per group
   int64_t Cgb, Mgb;   ///< channel blocks per group
@@ -83,6 +100,7 @@ KILN_INLINE ConvPlan convPlan(const KilnConvParams *p) {
   const int64_t ocGroups = p->N * p->G * s.nOcg;
   s.cbChunk = s.Cgb;
   if (p->pool_kind == KILN_POOL_NONE) {
+    const ConvBudgets b = convBudgets(p);
     s.bandRows = 1;
     s.nBands = p->OH;
     // Channel chunks. A tile reads all of its item's weights (OCB blocks x
@@ -94,10 +112,10 @@ KILN_INLINE ConvPlan convPlan(const KilnConvParams *p) {
     // in L1/L2 too: the band is bounded).
     const int64_t blockWeightBytes = s.ocb * p->KH * p->KW * L * L * 4;
     if (p->input_blocked && p->OH > 1 &&
-        s.Cgb * blockWeightBytes > KILN_CONV_L1_WEIGHT_BYTES) {
-      s.cbChunk = imax(1, KILN_CONV_L1_WEIGHT_BYTES / blockWeightBytes);
+        s.Cgb * blockWeightBytes > b.l1Weights) {
+      s.cbChunk = imax(1, b.l1Weights / blockWeightBytes);
       const int64_t rowBytes = s.ocb * p->OW * L * 4;
-      const int64_t maxRows = imax(1, KILN_CONV_CHUNK_OUTPUT_BYTES / rowBytes);
+      const int64_t maxRows = imax(1, b.chunkOutput / rowBytes);
       // At least 8 items in all, so both cores get work.
       const int64_t wantBands = imin(p->OH, ceilDiv(8, ocGroups));
       s.bandRows = imax(1, imin(maxRows, ceilDiv(p->OH, wantBands)));
@@ -112,12 +130,12 @@ KILN_INLINE ConvPlan convPlan(const KilnConvParams *p) {
     const int64_t inputBytes = s.Cgb * p->H * p->W * L * 4;
     const int64_t weightBytes = s.Mgb * s.Cgb * p->KH * p->KW * L * L * 4;
     if (p->input_blocked && p->G == 1 && s.nOcg > 1 &&
-        inputBytes > KILN_CONV_L2_BYTES && weightBytes <= KILN_CONV_L2_BYTES / 2) {
+        inputBytes > b.l2 && weightBytes <= b.l2 / 2) {
       s.bandMajor = true;
       const int64_t inRowBytes = p->SH * p->W * s.Cgb * L * 4;
-      s.bandRows = imax(1, imin(p->OH, KILN_CONV_BAND_INPUT_BYTES / inRowBytes));
+      s.bandRows = imax(1, imin(p->OH, b.bandInput / inRowBytes));
       if (s.cbChunk < s.Cgb) // partial sums of a band stay near
-        s.bandRows = imin(s.bandRows, imax(1, KILN_CONV_CHUNK_OUTPUT_BYTES /
+        s.bandRows = imin(s.bandRows, imax(1, b.chunkOutput /
                                                   (s.ocb * p->OW * L * 4)));
       s.nBands = ceilDiv(p->OH, s.bandRows);
     }

@@ -15,6 +15,9 @@
 
 namespace kiln::kernels {
 
+/// Positions of a transformed 6x6 tile: 36 GEMMs per tile group.
+constexpr int WinoPoints = 36;
+
 /// How a Winograd layer is split into work items and scratch.
 struct WinoPlan {
   int64_t Cb, Mb;        ///< channel blocks
@@ -38,16 +41,16 @@ KILN_INLINE WinoPlan winoPlan(const KilnConvParams *p) {
   s.T = convTileWidth((int)L, (int)s.ocb);
   s.tilesW = ceilDiv(p->OW, 4);
   s.nTiles = ceilDiv(p->OH, 4) * s.tilesW;
-  // When an item's transformed weights outgrow L2 (~1 MB), two register
+  // When an item's transformed weights outgrow L2, two register
   // tiles share each chunk of them while it is in L1: half the weight
   // traffic, at the price of a smaller channel chunk.
-  const int64_t uBytes = 36 * s.Cb * L * s.ocb * L * 4;
-  s.sub = uBytes > (1 << 20) && s.nTiles > s.T ? 2 : 1;
+  const int64_t uBytes = WinoPoints * s.Cb * L * s.ocb * L * 4;
+  s.sub = uBytes > p->l2_bytes && s.nTiles > s.T ? 2 : 1;
   s.tilesPerItem = s.sub * s.T;
   s.nTileGroups = ceilDiv(s.nTiles, s.tilesPerItem);
   s.nOcg = s.Mb / s.ocb;
-  s.accFloats = 36 * s.ocb * s.tilesPerItem * L;
-  const int64_t perBlock = 36 * s.tilesPerItem * L;
+  s.accFloats = WinoPoints * s.ocb * s.tilesPerItem * L;
+  const int64_t perBlock = WinoPoints * s.tilesPerItem * L;
   const int64_t budget = KILN_WINOGRAD_SCRATCH_BYTES / 4 - s.accFloats;
   s.chunk = imax(1, imin(s.Cb, budget / perBlock));
   s.nChunks = ceilDiv(s.Cb, s.chunk);
@@ -218,7 +221,7 @@ KILN_INLINE void winoItems(const KilnConvParams *p, const WinoPlan &s,
     const int64_t tile0 = tg * TPI;
     const int64_t nt = imin(TPI, s.nTiles - tile0);
     const float *inN = in + n * s.Cb * inPlane;
-    const float *uq = u + q * 36 * uPos;
+    const float *uq = u + q * WinoPoints * uPos;
 
     for (int64_t ch = 0; ch < s.nChunks; ++ch) {
       const int64_t cb0 = ch * s.chunk;
@@ -229,7 +232,7 @@ KILN_INLINE void winoItems(const KilnConvParams *p, const WinoPlan &s,
         for (int64_t t = 0; t < TPI; ++t) {
           float *vt = v + (cb * TPI + t) * L;
           if (t >= nt) { // padding tiles of the last group: zeros
-            for (int pos = 0; pos < 36; ++pos)
+            for (int pos = 0; pos < WinoPoints; ++pos)
               store<L>(vt + pos * vPos, splat<L>(0.0f));
             continue;
           }
@@ -243,7 +246,7 @@ KILN_INLINE void winoItems(const KilnConvParams *p, const WinoPlan &s,
         }
       }
       // 36 GEMMs: (OCB x L) x (ncb x L) times (ncb x L) x (TPI tiles).
-      for (int pos = 0; pos < 36; ++pos)
+      for (int pos = 0; pos < WinoPoints; ++pos)
         for (int64_t sb = 0; sb < s.sub; ++sb)
           winoGemm<L, OCB, T>(uq + pos * uPos + cb0 * L * OCB * L,
                               v + pos * vPos + sb * T * L, TPI * L, ncb,

@@ -16,6 +16,8 @@ KILN_GEN_KERNEL(kiln_gen_gemm_f32, KilnGenGemmParams) {
   const float *KILN_RESTRICT B = static_cast<const float *>(bufs[2]);
   const float *KILN_RESTRICT Cm = static_cast<const float *>(bufs[3]);
   float *out = static_cast<float *>(bufs[0]);
+  // Columns per work item lowering may ask for (p->nb, LowerDense's
+  // GemmColumnBlock): their accumulators live on the stack.
   constexpr int64_t MaxNb = 512;
   int64_t blocks = kiln_gen_ceil_div(p->N, p->nb);
   for (int64_t item = begin; item < end; ++item) {

@@ -71,6 +71,8 @@ KILN_GEN_KERNEL(kiln_gen_nary_f32, KilnGenNaryParams) {
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  // Inner positions reduced at once when softmax's axis is not the last:
+  // their running max and sum (2 KB) stay on the stack.
   constexpr int64_t Tile = 256;
   for (int64_t o = begin; o < end; ++o) {
     const float *xo = x + o * p->n * p->inner;

@@ -12,6 +12,8 @@ using namespace kiln_gen;
 
 namespace {
 
+/// Output pixels of a row accumulated at once: the stack accumulator (1 KB)
+/// stays in L1 while every kernel tap and input channel adds into it.
 constexpr int64_t ConvTile = 256;
 
 /// One conv output element (used when a pool is fused: each pooled output
@@ -238,6 +240,7 @@ KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams) {
 KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  // Pixels whose squared window sums are built at once (a 1 KB stack row).
   constexpr int64_t Tile = 256;
   int64_t s = wstride(p->block);
   float scale = float(p->alpha / double(p->size));
@@ -298,7 +301,9 @@ KILN_GEN_KERNEL(kiln_gen_scale_shift_f32, KilnGenScaleShiftParams) {
     }
     int64_t cb = kiln_gen_ceil_div(p->C, p->block);
     int64_t blk = item % cb;
-    float a[64], b[64], keep[64]; // block <= 64; padded channels stay 0
+    // One coefficient per lane of a channel block; padded channels stay 0.
+    constexpr int64_t MaxBlock = 64; // blocks are vector lanes: 4, 8 or 16
+    float a[MaxBlock], b[MaxBlock], keep[MaxBlock];
     for (int64_t l = 0; l < p->block; ++l) {
       coef(blk * p->block + l, a[l], b[l]);
       keep[l] = blk * p->block + l < p->C ? 1.0f : 0.0f;
