@@ -56,9 +56,18 @@ void importBinary(NodeContext &c, OpKind op) {
   c.emit(op, {a, b});
 }
 
-void importActivation(NodeContext &c, OpKind op) { c.emit(op, {c.input(0)}); }
-
 } // namespace
+
+// Any row of Activations.def: Name(X) {A=DefaultA, B=DefaultB}
+void importActivation(NodeContext &c, OpKind op) {
+  const ActivationInfo *act = activationInfo(op);
+  Attrs a;
+  if (*act->attrA)
+    a.set(act->attrA, c.attrFloat(act->attrA, act->defaultA));
+  if (*act->attrB)
+    a.set(act->attrB, c.attrFloat(act->attrB, act->defaultB));
+  c.emit(op, {c.input(0)}, a);
+}
 
 static void importGlobalPool(NodeContext &c, OpKind op) {
   Value *x = c.input(0);
@@ -88,13 +97,13 @@ static void importGlobalPool(NodeContext &c, OpKind op) {
 }
 
 // GlobalAveragePool(X), GlobalMaxPool(X)
-void importGlobalAveragePool(NodeContext &c) {
+static void importGlobalAveragePool(NodeContext &c) {
   importGlobalPool(c, OpKind::GlobalAveragePool);
 }
-void importGlobalMaxPool(NodeContext &c) { importGlobalPool(c, OpKind::GlobalMaxPool); }
+static void importGlobalMaxPool(NodeContext &c) { importGlobalPool(c, OpKind::GlobalMaxPool); }
 
 // LRN(X) {alpha=1e-4, beta=0.75, bias=1.0, size (required)}
-void importLRN(NodeContext &c) {
+static void importLRN(NodeContext &c) {
   Value *x = c.input(0);
   double alpha = c.attrFloat("alpha", 1e-4);
   double beta = c.attrFloat("beta", 0.75);
@@ -117,7 +126,7 @@ void importLRN(NodeContext &c) {
 // BatchNormalization(X, scale, B, mean, var) -> (Y, running stats...)
 //   {epsilon=1e-5, momentum=0.9, spatial=1 (<9), is_test (<7),
 //    consumed_inputs (<6), training_mode=0 (14+)}
-void importBatchNormalization(NodeContext &c) {
+static void importBatchNormalization(NodeContext &c) {
   std::vector<Value *> ops;
   for (size_t i = 0; i < 5; ++i)
     ops.push_back(c.input(i));
@@ -134,7 +143,7 @@ void importBatchNormalization(NodeContext &c) {
 }
 
 // Gemm(A, B, C?) {alpha=1.0, beta=1.0, transA=0, transB=0, broadcast (<7)}
-void importGemm(NodeContext &c) {
+static void importGemm(NodeContext &c) {
   Value *a = c.input(0), *b = c.input(1), *cc = c.optionalInput(2);
   double alpha = c.attrFloat("alpha", 1.0), beta = c.attrFloat("beta", 1.0);
   int64_t transA = c.attrInt("transA", 0), transB = c.attrInt("transB", 0);
@@ -152,30 +161,19 @@ void importGemm(NodeContext &c) {
 }
 
 // MatMul(A, B)
-void importMatMul(NodeContext &c) { c.emit(OpKind::MatMul, {c.input(0), c.input(1)}); }
+static void importMatMul(NodeContext &c) { c.emit(OpKind::MatMul, {c.input(0), c.input(1)}); }
 
 // Add/Sub/Mul/Div(A, B) {broadcast=0, axis (<7)}
-void importAdd(NodeContext &c) { importBinary(c, OpKind::Add); }
-void importSub(NodeContext &c) { importBinary(c, OpKind::Sub); }
-void importMul(NodeContext &c) { importBinary(c, OpKind::Mul); }
-void importDiv(NodeContext &c) { importBinary(c, OpKind::Div); }
+static void importAdd(NodeContext &c) { importBinary(c, OpKind::Add); }
+static void importSub(NodeContext &c) { importBinary(c, OpKind::Sub); }
+static void importMul(NodeContext &c) { importBinary(c, OpKind::Mul); }
+static void importDiv(NodeContext &c) { importBinary(c, OpKind::Div); }
 
 // Sum(data_0, ...)
-void importSum(NodeContext &c) { c.emit(OpKind::Sum, c.allInputs()); }
-
-// Relu(X), Sigmoid(X)
-void importRelu(NodeContext &c) { importActivation(c, OpKind::Relu); }
-void importSigmoid(NodeContext &c) { importActivation(c, OpKind::Sigmoid); }
-
-// LeakyRelu(X) {alpha=0.01}
-void importLeakyRelu(NodeContext &c) {
-  Attrs a;
-  a.set("alpha", c.attrFloat("alpha", 0.01));
-  c.emit(OpKind::LeakyRelu, {c.input(0)}, a);
-}
+static void importSum(NodeContext &c) { c.emit(OpKind::Sum, c.allInputs()); }
 
 // Clip(X, min?, max?) (11+); Clip(X) {min=lowest, max=highest} (<11)
-void importClip(NodeContext &c) {
+static void importClip(NodeContext &c) {
   constexpr double Inf = std::numeric_limits<double>::infinity();
   Value *x = c.input(0);
   double lo = -Inf, hi = Inf;
@@ -195,7 +193,7 @@ void importClip(NodeContext &c) {
 }
 
 // Softmax(X) {axis=1, coerced to 2-D (<13); axis=-1 (13+)}
-void importSoftmax(NodeContext &c) {
+static void importSoftmax(NodeContext &c) {
   Value *x = c.input(0);
   bool legacy = c.opset() < 13;
   int64_t axis = c.attrInt("axis", legacy ? 1 : -1);
@@ -213,7 +211,7 @@ void importSoftmax(NodeContext &c) {
 // Dropout(X, ratio? (12+), training_mode? (12+)) -> (Y, mask?)
 //   {ratio=0.5 (<12), is_test (<7), seed}
 // Inference: Y = X, and the mask (bool, 12+) is all true.
-void importDropout(NodeContext &c) {
+static void importDropout(NodeContext &c) {
   Value *x = c.input(0);
   if (c.opset() < 12)
     c.attrFloat("ratio", 0.5);
@@ -241,6 +239,26 @@ void importDropout(NodeContext &c) {
   else
     ones->i64.assign(size_t(count), 1); // bool data is held widened (IR.h)
   c.defineConstant(1, ConstantTensor{TensorType{maskType, x->type.dims}, ones});
+}
+
+std::span<const OpImporter> nnOpImporters() {
+  static constexpr OpImporter Table[] = {
+      {"GlobalAveragePool", importGlobalAveragePool},
+      {"GlobalMaxPool", importGlobalMaxPool},
+      {"LRN", importLRN},
+      {"BatchNormalization", importBatchNormalization},
+      {"Gemm", importGemm},
+      {"MatMul", importMatMul},
+      {"Add", importAdd},
+      {"Sub", importSub},
+      {"Mul", importMul},
+      {"Div", importDiv},
+      {"Sum", importSum},
+      {"Clip", importClip},
+      {"Softmax", importSoftmax},
+      {"Dropout", importDropout},
+  };
+  return Table;
 }
 
 } // namespace kiln::frontend

@@ -1,4 +1,4 @@
-//===- OpImporters.cpp - The table of supported ONNX ops ------------------===//
+//===- OpImporters.cpp - Finding the import function of an ONNX op -------===//
 
 #include "frontend/OpImporters.h"
 
@@ -7,51 +7,24 @@
 namespace kiln::frontend {
 
 namespace {
-struct Entry {
-  std::string_view opType;
-  OpImportFn fn;
-};
+template <OpKind Op> void importActivationOp(NodeContext &c) {
+  importActivation(c, Op);
+}
 
-constexpr Entry Importers[] = {
-    {"Conv", importConv},
-    {"MaxPool", importMaxPool},
-    {"AveragePool", importAveragePool},
-    {"GlobalAveragePool", importGlobalAveragePool},
-    {"GlobalMaxPool", importGlobalMaxPool},
-    {"LRN", importLRN},
-    {"BatchNormalization", importBatchNormalization},
-    {"Gemm", importGemm},
-    {"MatMul", importMatMul},
-    {"Add", importAdd},
-    {"Sub", importSub},
-    {"Mul", importMul},
-    {"Div", importDiv},
-    {"Sum", importSum},
-    {"Relu", importRelu},
-    {"Sigmoid", importSigmoid},
-    {"LeakyRelu", importLeakyRelu},
-    {"Clip", importClip},
-    {"Softmax", importSoftmax},
-    {"Dropout", importDropout},
-    {"Identity", importIdentity},
-    {"Flatten", importFlatten},
-    {"Reshape", importReshape},
-    {"Transpose", importTranspose},
-    {"Concat", importConcat},
-    {"Pad", importPad},
-    {"Shape", importShape},
-    {"Gather", importGather},
-    {"Unsqueeze", importUnsqueeze},
-    {"Squeeze", importSqueeze},
-    {"Cast", importCast},
-    {"Constant", importConstant},
+/// The activations, from their table; an importer of the op's own takes
+/// precedence (Clip).
+constexpr OpImporter ActivationImporters[] = {
+#define ACTIVATION(Name, ...) {#Name, importActivationOp<OpKind::Name>},
+#include "compiler/ir/Activations.def"
 };
 } // namespace
 
 OpImportFn findOpImporter(std::string_view opType) {
-  for (const Entry &e : Importers)
-    if (e.opType == opType)
-      return e.fn;
+  for (auto table : {spatialOpImporters(), nnOpImporters(), tensorOpImporters(),
+                     std::span<const OpImporter>(ActivationImporters)})
+    for (const OpImporter &e : table)
+      if (e.opType == opType)
+        return e.fn;
   return nullptr;
 }
 

@@ -1,9 +1,11 @@
 //===- OpImporters.h - One import function per ONNX op -----------*- C++ -*-===//
 //
-// Each function reads its ONNX node through a NodeContext, with attribute
-// defaults written where the spec states them, and emits the canonical form
-// of docs/IR.md. SpatialOps.cpp holds Conv and the windowed pools, NNOps.cpp
-// the other compute ops, TensorOps.cpp the data movement and shape ops.
+// Each import function reads its ONNX node through a NodeContext, with
+// attribute defaults written where the spec states them, and emits the
+// canonical form of docs/IR.md. SpatialOps.cpp holds Conv and the windowed
+// pools, NNOps.cpp the other compute ops, TensorOps.cpp the data movement and
+// shape ops; each ends with the table of the ops it imports. Activations
+// without attributes beyond Activations.def's need no import function.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 
 #include "frontend/ImportContext.h"
 
+#include <span>
 #include <string_view>
 
 namespace kiln::frontend {
@@ -29,43 +32,20 @@ int64_t normalizeAxis(NodeContext &c, int64_t axis, int64_t bound, const char *w
 std::vector<int64_t> normalizeAxes(NodeContext &c, std::vector<int64_t> axes,
                                    int64_t bound);
 
-// SpatialOps.cpp
-void importConv(NodeContext &c);
-void importMaxPool(NodeContext &c);
-void importAveragePool(NodeContext &c);
+/// An ONNX op type and its import function. Each import file lists the ops
+/// it imports at its end, beside their functions, so adding an op touches
+/// that file alone.
+struct OpImporter {
+  std::string_view opType;
+  OpImportFn fn;
+};
+std::span<const OpImporter> spatialOpImporters(); // SpatialOps.cpp
+std::span<const OpImporter> nnOpImporters();      // NNOps.cpp
+std::span<const OpImporter> tensorOpImporters();  // TensorOps.cpp
 
-// NNOps.cpp
-void importGlobalAveragePool(NodeContext &c);
-void importGlobalMaxPool(NodeContext &c);
-void importLRN(NodeContext &c);
-void importBatchNormalization(NodeContext &c);
-void importGemm(NodeContext &c);
-void importMatMul(NodeContext &c);
-void importAdd(NodeContext &c);
-void importSub(NodeContext &c);
-void importMul(NodeContext &c);
-void importDiv(NodeContext &c);
-void importSum(NodeContext &c);
-void importRelu(NodeContext &c);
-void importSigmoid(NodeContext &c);
-void importLeakyRelu(NodeContext &c);
-void importClip(NodeContext &c);
-void importSoftmax(NodeContext &c);
-void importDropout(NodeContext &c);
-
-// TensorOps.cpp
-void importIdentity(NodeContext &c);
-void importFlatten(NodeContext &c);
-void importReshape(NodeContext &c);
-void importTranspose(NodeContext &c);
-void importConcat(NodeContext &c);
-void importPad(NodeContext &c);
-void importShape(NodeContext &c);
-void importGather(NodeContext &c);
-void importUnsqueeze(NodeContext &c);
-void importSqueeze(NodeContext &c);
-void importCast(NodeContext &c);
-void importConstant(NodeContext &c);
+/// Every activation of compiler/ir/Activations.def that has no importer of
+/// its own: X and the table's attributes, with the table's defaults.
+void importActivation(NodeContext &c, OpKind op);
 
 } // namespace kiln::frontend
 

@@ -214,7 +214,7 @@ Value *emitPool(NodeContext &c, OpKind op, Value *x, const Window &w, const Attr
 
 // Conv(X, W, B?) {auto_pad="NOTSET", dilations=1s, group=1, kernel_shape=W's,
 //                 pads=0s, strides=1s}
-void importConv(NodeContext &c) {
+static void importConv(NodeContext &c) {
   Value *x = c.input(0), *w = c.input(1), *b = c.optionalInput(2);
   int64_t group = c.attrInt("group", 1);
   if (c.failed())
@@ -259,7 +259,7 @@ void importConv(NodeContext &c) {
 // MaxPool(X) -> (Y, Indices?) {auto_pad="NOTSET", ceil_mode=0 (10+),
 //   dilations=1s (10+), kernel_shape (required), pads=0s, storage_order=0 (8+),
 //   strides=1s}
-void importMaxPool(NodeContext &c) {
+static void importMaxPool(NodeContext &c) {
   Value *x = c.input(0);
   int64_t ceilMode = c.attrInt("ceil_mode", 0);
   int64_t storageOrder = c.attrInt("storage_order", 0); // only affects Indices
@@ -289,7 +289,7 @@ void importMaxPool(NodeContext &c) {
 
 // AveragePool(X) {auto_pad="NOTSET", ceil_mode=0 (10+), count_include_pad=0,
 //   kernel_shape (required), pads=0s, strides=1s, dilations=1s (19+)}
-void importAveragePool(NodeContext &c) {
+static void importAveragePool(NodeContext &c) {
   Value *x = c.input(0);
   int64_t ceilMode = c.attrInt("ceil_mode", 0);
   int64_t countIncludePad = c.attrInt("count_include_pad", 0);
@@ -304,6 +304,15 @@ void importAveragePool(NodeContext &c) {
   a.set("ceil_mode", int64_t(ceilMode != 0));
   a.set("count_include_pad", int64_t(countIncludePad != 0));
   emitPool(c, OpKind::AveragePool, x, win, a);
+}
+
+std::span<const OpImporter> spatialOpImporters() {
+  static constexpr OpImporter Table[] = {
+      {"Conv", importConv},
+      {"MaxPool", importMaxPool},
+      {"AveragePool", importAveragePool},
+  };
+  return Table;
 }
 
 } // namespace kiln::frontend

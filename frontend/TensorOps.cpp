@@ -20,10 +20,10 @@ using Ints = std::vector<int64_t>;
 static std::string listStr(const Ints &v) { return fmt::format("[{}]", fmt::join(v, ",")); }
 
 // Identity(input)
-void importIdentity(NodeContext &c) { c.emit(OpKind::Identity, {c.input(0)}); }
+static void importIdentity(NodeContext &c) { c.emit(OpKind::Identity, {c.input(0)}); }
 
 // Flatten(input) {axis=1; negative from opset 11}
-void importFlatten(NodeContext &c) {
+static void importFlatten(NodeContext &c) {
   Value *x = c.input(0);
   int64_t axis = c.attrInt("axis", 1);
   if (!x || c.failed())
@@ -37,7 +37,7 @@ void importFlatten(NodeContext &c) {
 }
 
 // Reshape(data, shape) {allowzero=0 (14+)}; Reshape(data) {shape} (<5)
-void importReshape(NodeContext &c) {
+static void importReshape(NodeContext &c) {
   Value *x = c.input(0);
   Ints shape = c.opset() < 5 ? c.attrInts("shape") : c.constInts(1, "shape");
   bool allowZero = c.attrInt("allowzero", 0) != 0;
@@ -84,7 +84,7 @@ void importReshape(NodeContext &c) {
 }
 
 // Transpose(data) {perm=reversed}
-void importTranspose(NodeContext &c) {
+static void importTranspose(NodeContext &c) {
   Value *x = c.input(0);
   if (!x || c.failed())
     return;
@@ -102,7 +102,7 @@ void importTranspose(NodeContext &c) {
 }
 
 // Concat(inputs...) {axis (required from opset 4; 1 before)}
-void importConcat(NodeContext &c) {
+static void importConcat(NodeContext &c) {
   std::vector<Value *> ops = c.allInputs();
   if (c.opset() >= 4 && !c.requireAttr("axis"))
     return;
@@ -116,7 +116,7 @@ void importConcat(NodeContext &c) {
 
 // Pad(data, pads, constant_value?) {mode="constant"} (11+);
 // Pad(data) {mode="constant", pads (paddings before 2), value=0.0} (<11)
-void importPad(NodeContext &c) {
+static void importPad(NodeContext &c) {
   Value *x = c.input(0);
   std::string mode = c.attrString("mode", "constant");
   Ints pads;
@@ -146,7 +146,7 @@ void importPad(NodeContext &c) {
 }
 
 // Shape(data) {start=0, end=rank (15+)}
-void importShape(NodeContext &c) {
+static void importShape(NodeContext &c) {
   Value *x = c.input(0);
   if (!x || c.failed())
     return;
@@ -166,7 +166,7 @@ void importShape(NodeContext &c) {
 }
 
 // Gather(data, indices) {axis=0}
-void importGather(NodeContext &c) {
+static void importGather(NodeContext &c) {
   Value *x = c.input(0), *idx = c.input(1);
   int64_t axis = c.attrInt("axis", 0);
   if (!x || !idx || c.failed())
@@ -179,7 +179,7 @@ void importGather(NodeContext &c) {
 }
 
 // Unsqueeze(data, axes) (13+); Unsqueeze(data) {axes (required)} (<13)
-void importUnsqueeze(NodeContext &c) {
+static void importUnsqueeze(NodeContext &c) {
   Value *x = c.input(0);
   Ints axes;
   if (c.opset() < 13) {
@@ -200,7 +200,7 @@ void importUnsqueeze(NodeContext &c) {
 
 // Squeeze(data, axes?) (13+); Squeeze(data) {axes?} (<13).
 // Without axes, every dimension of size 1 goes.
-void importSqueeze(NodeContext &c) {
+static void importSqueeze(NodeContext &c) {
   Value *x = c.input(0);
   std::optional<Ints> axes;
   if (c.opset() < 13) {
@@ -225,7 +225,7 @@ void importSqueeze(NodeContext &c) {
 }
 
 // Cast(input) {to (required; a type name string before opset 6)}
-void importCast(NodeContext &c) {
+static void importCast(NodeContext &c) {
   Value *x = c.input(0);
   if (!c.requireAttr("to"))
     return;
@@ -258,7 +258,7 @@ void importCast(NodeContext &c) {
 
 // Constant() {value | value_float | value_floats | value_int | value_ints
 //             (11+; value_string(s) and sparse_value unsupported)}
-void importConstant(NodeContext &c) {
+static void importConstant(NodeContext &c) {
   for (const char *name : {"sparse_value", "value_string", "value_strings"})
     if (c.hasAttr(name))
       return c.unsupported(fmt::format("Constant with '{}'", name));
@@ -293,6 +293,24 @@ void importConstant(NodeContext &c) {
   if (c.failed())
     return;
   c.defineConstant(0, t);
+}
+
+std::span<const OpImporter> tensorOpImporters() {
+  static constexpr OpImporter Table[] = {
+      {"Identity", importIdentity},
+      {"Flatten", importFlatten},
+      {"Reshape", importReshape},
+      {"Transpose", importTranspose},
+      {"Concat", importConcat},
+      {"Pad", importPad},
+      {"Shape", importShape},
+      {"Gather", importGather},
+      {"Unsqueeze", importUnsqueeze},
+      {"Squeeze", importSqueeze},
+      {"Cast", importCast},
+      {"Constant", importConstant},
+  };
+  return Table;
 }
 
 } // namespace kiln::frontend

@@ -2,32 +2,18 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
-#include <cmath>
 
 namespace kiln::codegen {
 
 bool activationStep(OpKind op, const Attrs &a, int64_t &kind, double &pa,
                     double &pb) {
-  pa = pb = 0.0;
-  switch (op) {
-  case OpKind::Relu:
-    kind = KILN_EPI_RELU;
-    return true;
-  case OpKind::LeakyRelu:
-    kind = KILN_EPI_LEAKY_RELU;
-    pa = a.getFloat("alpha", 0.01);
-    return true;
-  case OpKind::Clip:
-    kind = KILN_EPI_CLIP;
-    pa = a.getFloat("min", -INFINITY);
-    pb = a.getFloat("max", INFINITY);
-    return true;
-  case OpKind::Sigmoid:
-    kind = KILN_EPI_SIGMOID;
-    return true;
-  default:
+  const ActivationInfo *act = activationInfo(op);
+  if (!act)
     return false;
-  }
+  kind = act->code;
+  pa = *act->attrA ? a.getFloat(act->attrA, act->defaultA) : 0.0;
+  pb = *act->attrB ? a.getFloat(act->attrB, act->defaultB) : 0.0;
+  return true;
 }
 
 llvm::Expected<KilnGenEpilogue> lowerEpilogue(LowerContext &cx, const Node &n,
@@ -44,24 +30,20 @@ llvm::Expected<KilnGenEpilogue> lowerEpilogue(LowerContext &cx, const Node &n,
       if (!allowPool || pooled)
         return nodeErrorf(n, "fused {} is not supported here", opName(f.op));
       pooled = true;
-      const Attrs &a = f.attrs;
-      const auto &k = a.getInts("kernel"), &s = a.getInts("strides"),
-                 &p = a.getInts("pads");
+      PoolAttrs pa = poolAttrs(f.attrs);
+      const Window2d &w = pa.window;
       e.pool_kind = f.op == OpKind::MaxPool ? KILN_POOL_MAX : KILN_POOL_AVG;
-      e.pool_kh = k[0];
-      e.pool_kw = k[1];
-      e.pool_sh = s[0];
-      e.pool_sw = s[1];
-      e.pool_pt = p[0];
-      e.pool_pl = p[1];
-      e.pool_pb = p[2];
-      e.pool_pr = p[3];
-      e.pool_dh = e.pool_dw = 1;
-      if (a.has("dilations")) {
-        e.pool_dh = a.getInts("dilations")[0];
-        e.pool_dw = a.getInts("dilations")[1];
-      }
-      e.pool_count_pad = a.getInt("count_include_pad", 0);
+      e.pool_kh = w.kh;
+      e.pool_kw = w.kw;
+      e.pool_sh = w.sh;
+      e.pool_sw = w.sw;
+      e.pool_pt = w.pt;
+      e.pool_pl = w.pl;
+      e.pool_pb = w.pb;
+      e.pool_pr = w.pr;
+      e.pool_dh = w.dh;
+      e.pool_dw = w.dw;
+      e.pool_count_pad = pa.countIncludePad;
       const Dims &od = n.output()->type.dims;
       e.pool_oh = od[2];
       e.pool_ow = od[3];

@@ -142,9 +142,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
                       dtypeName(in->type.dtype), dtypeName(out->type.dtype));
   // Data movement of other element types (MaxPool indices through a
   // Squeeze): the same bytes, copied.
-  bool moves = n.op == OpKind::Identity || n.op == OpKind::Dropout ||
-               n.op == OpKind::Flatten || n.op == OpKind::Reshape ||
-               n.op == OpKind::Squeeze || n.op == OpKind::Unsqueeze;
+  bool moves = opInfo(n.op).sameBytes();
   if (in->type.dtype != DType::F32 && moves && n.fused.empty() && !blockOf(in) &&
       !blockOf(out)) {
     addCopyBytesLayer(cx, &n, cx.buffer(in), cx.buffer(out), in->type.numBytes());

@@ -12,6 +12,7 @@
 #include "compiler/codegen/Lowering.h"
 #include "compiler/codegen/kernels/generic/Generic.h"
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/ir/OpAttrs.h"
 
 #include <map>
 
@@ -83,8 +84,8 @@ private:
 llvm::Expected<KilnGenEpilogue> lowerEpilogue(LowerContext &cx, const Node &n,
                                               Layer &layer, bool allowPool);
 
-/// An activation op (Relu, LeakyRelu, Clip, Sigmoid) as one epilogue step;
-/// false for other ops.
+/// An activation op (a row of compiler/ir/Activations.def) as one epilogue
+/// step: its KilnActivation code and parameters a, b; false for other ops.
 bool activationStep(OpKind op, const Attrs &a, int64_t &kind, double &pa,
                     double &pb);
 

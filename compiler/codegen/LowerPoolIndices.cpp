@@ -18,14 +18,13 @@ llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n) {
     return nodeError(n, "MaxPool indices must have the plain layout");
   const Dims &x = in->type.dims, &y = out->type.dims;
   const Attrs &a = n.attrs;
-  const auto &k = a.getInts("kernel"), &s = a.getInts("strides"),
-             &pads = a.getInts("pads"), &dil = a.getInts("dilations");
+  const Window2d w = poolAttrs(a).window;
   KilnGenPoolIndicesParams p{};
   KilnGenPoolParams &q = p.pool;
   q.N = x[0], q.C = x[1], q.H = x[2], q.W = x[3], q.OH = y[2], q.OW = y[3];
-  q.KH = k[0], q.KW = k[1], q.SH = s[0], q.SW = s[1];
-  q.PT = pads[0], q.PL = pads[1], q.PB = pads[2], q.PR = pads[3];
-  q.DH = dil[0], q.DW = dil[1];
+  q.KH = w.kh, q.KW = w.kw, q.SH = w.sh, q.SW = w.sw;
+  q.PT = w.pt, q.PL = w.pl, q.PB = w.pb, q.PR = w.pr;
+  q.DH = w.dh, q.DW = w.dw;
   q.kind = KILN_POOL_MAX;
   q.in_block = blockOf(in);
   p.column_major = a.getInt("storage_order") != 0;

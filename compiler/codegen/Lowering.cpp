@@ -128,6 +128,12 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
   // Views share their input's storage: nothing to run.
   if (n.outputs.size() == 1 && n.output()->viewOf)
     return llvm::Error::success();
+  // Families with one lowering each, parameterised by the op.
+  const OpInfo &info = opInfo(n.op);
+  if (info.isElementwiseBinary())
+    return lowerElementwise(cx, n);
+  if (info.isActivation() || info.sameBytes())
+    return lowerUnary(cx, n);
   switch (n.op) {
   case OpKind::Conv:
     return lowerConv(cx, n);
@@ -148,22 +154,6 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
     return lowerGemm(cx, n);
   case OpKind::MatMul:
     return lowerMatMul(cx, n);
-  case OpKind::Add:
-  case OpKind::Sub:
-  case OpKind::Mul:
-  case OpKind::Div:
-  case OpKind::Sum:
-    return lowerElementwise(cx, n);
-  case OpKind::Relu:
-  case OpKind::LeakyRelu:
-  case OpKind::Sigmoid:
-  case OpKind::Clip:
-  case OpKind::Identity:
-  case OpKind::Dropout:
-  case OpKind::Flatten:
-  case OpKind::Reshape:
-  case OpKind::Squeeze:
-  case OpKind::Unsqueeze:
   case OpKind::Cast:
     return lowerUnary(cx, n);
   case OpKind::Softmax:
@@ -191,6 +181,8 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
     addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
     return llvm::Error::success();
   }
+  default:
+    break;
   }
   return nodeError(n, "op not supported by the code generator");
 }

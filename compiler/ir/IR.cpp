@@ -11,30 +11,31 @@
 namespace kiln {
 
 namespace {
-struct OpInfo {
-  const char *name;
-  int minInputs, maxInputs, outputs;
-};
+using namespace opflag;
 constexpr OpInfo OpTable[] = {
-#define OP(Name, Onnx, MinIn, MaxIn, Out) {Onnx, MinIn, MaxIn, Out},
+#define OP(Name, Onnx, MinIn, MaxIn, Out, Family, Flags)                       \
+  {Onnx, MinIn, MaxIn, Out, OpFamily::Family, uint32_t(Flags)},
 #include "compiler/ir/Ops.def"
 };
-const OpInfo &info(OpKind op) { return OpTable[size_t(op)]; }
+
+struct ActivationRow {
+  OpKind op;
+  ActivationInfo info;
+};
+constexpr ActivationRow ActivationTable[] = {
+#define ACTIVATION(Name, ABI, Code, A, DefaultA, B, DefaultB)                  \
+  {OpKind::Name, {Code, A, DefaultA, B, DefaultB}},
+#include "compiler/ir/Activations.def"
+};
 } // namespace
 
-const char *opName(OpKind op) { return info(op).name; }
-int opMinInputs(OpKind op) { return info(op).minInputs; }
-int opMaxInputs(OpKind op) { return info(op).maxInputs; }
-int opNumOutputs(OpKind op) { return info(op).outputs; }
+const OpInfo &opInfo(OpKind op) { return OpTable[size_t(op)]; }
 
-bool opFromName(std::string_view onnxType, OpKind &op) {
-  for (size_t i = 0; i < std::size(OpTable); ++i) {
-    if (onnxType == OpTable[i].name) {
-      op = OpKind(i);
-      return true;
-    }
-  }
-  return false;
+const ActivationInfo *activationInfo(OpKind op) {
+  for (const ActivationRow &r : ActivationTable)
+    if (r.op == op)
+      return &r.info;
+  return nullptr;
 }
 
 //===----------------------------------------------------------------------===//
@@ -57,9 +58,6 @@ const std::string &Attrs::getString(const std::string &n) const {
 }
 const std::vector<int64_t> &Attrs::getInts(const std::string &n) const {
   return getAs<std::vector<int64_t>>(map_, n);
-}
-const std::vector<double> &Attrs::getFloats(const std::string &n) const {
-  return getAs<std::vector<double>>(map_, n);
 }
 int64_t Attrs::getInt(const std::string &n, int64_t dflt) const {
   return has(n) ? getInt(n) : dflt;

@@ -26,17 +26,75 @@
 namespace kiln {
 
 enum class OpKind : uint16_t {
-#define OP(Name, Onnx, MinIn, MaxIn, Out) Name,
+#define OP(Name, Onnx, MinIn, MaxIn, Out, Family, Flags) Name,
 #include "compiler/ir/Ops.def"
 };
 
+/// What kind of computation an op is (Ops.def). The families Activation and
+/// ElementwiseBinary are handled generically, by the op's row alone.
+enum class OpFamily : uint8_t {
+  Conv,
+  Pool,
+  Normalization,
+  Dense,
+  ElementwiseBinary,
+  Activation, ///< elementwise unary f32, fusable; declared in Activations.def
+  DataMovement,
+  ShapeArithmetic,
+  Internal,
+};
+
+/// Properties of an op (Ops.def says what each means).
+namespace opflag {
+enum : uint32_t {
+  F32 = 1u << 0,
+  Blockable = 1u << 1,
+  SameBytes = 1u << 2,
+  Identity = 1u << 3,
+  Epilogue = 1u << 4,
+};
+} // namespace opflag
+
+/// An op's row of Ops.def.
+struct OpInfo {
+  const char *name; ///< the ONNX op type ("Conv"); kiln's own are "kiln.*"
+  int minInputs, maxInputs, outputs; ///< maxInputs -1: variadic
+  OpFamily family;
+  uint32_t flags;
+
+  bool is(OpFamily f) const { return family == f; }
+  bool has(uint32_t flag) const { return (flags & flag) == flag; }
+  bool isActivation() const { return family == OpFamily::Activation; }
+  bool isElementwiseBinary() const { return family == OpFamily::ElementwiseBinary; }
+  bool f32Only() const { return has(opflag::F32); }
+  bool blockable() const { return has(opflag::Blockable); }
+  bool sameBytes() const { return has(opflag::SameBytes); }
+  bool isIdentity() const { return has(opflag::Identity); }
+  bool acceptsEpilogue() const { return has(opflag::Epilogue); }
+};
+
+const OpInfo &opInfo(OpKind op);
+
+/// An activation's row of Activations.def: its kernel ABI code
+/// (KilnActivation) and the attributes carried as the epilogue parameters a
+/// and b ("" when absent), with the spec's defaults.
+struct ActivationInfo {
+  int64_t code;
+  const char *attrA;
+  double defaultA;
+  const char *attrB;
+  double defaultB;
+};
+
+/// Null for ops that are not activations.
+const ActivationInfo *activationInfo(OpKind op);
+inline bool isActivation(OpKind op) { return opInfo(op).isActivation(); }
+
 /// The ONNX op type ("Conv"); kiln-internal ops are prefixed "kiln.".
-const char *opName(OpKind op);
-/// Lookup by ONNX op type; false when kiln has no such op.
-bool opFromName(std::string_view onnxType, OpKind &op);
-int opMinInputs(OpKind op);
-int opMaxInputs(OpKind op); // -1: variadic
-int opNumOutputs(OpKind op);
+inline const char *opName(OpKind op) { return opInfo(op).name; }
+inline int opMinInputs(OpKind op) { return opInfo(op).minInputs; }
+inline int opMaxInputs(OpKind op) { return opInfo(op).maxInputs; } // -1: variadic
+inline int opNumOutputs(OpKind op) { return opInfo(op).outputs; }
 
 //===----------------------------------------------------------------------===//
 // Attributes
@@ -58,7 +116,6 @@ public:
   double getFloat(const std::string &name) const;
   const std::string &getString(const std::string &name) const;
   const std::vector<int64_t> &getInts(const std::string &name) const;
-  const std::vector<double> &getFloats(const std::string &name) const;
 
   int64_t getInt(const std::string &name, int64_t dflt) const;
   double getFloat(const std::string &name, double dflt) const;

@@ -37,13 +37,12 @@ llvm::Error Inferrer::needFloat(const Attrs &a, const char *name, double &out) c
 }
 
 llvm::Error Inferrer::needActivationAttrs(OpKind op, const Attrs &a) const {
+  const ActivationInfo *act = activationInfo(op);
   double v;
-  if (op == OpKind::LeakyRelu)
-    return needFloat(a, "alpha", v);
-  if (op == OpKind::Clip) {
-    KILN_TRY(needFloat(a, "min", v));
-    return needFloat(a, "max", v);
-  }
+  if (act && *act->attrA)
+    KILN_TRY(needFloat(a, act->attrA, v));
+  if (act && *act->attrB)
+    KILN_TRY(needFloat(a, act->attrB, v));
   return llvm::Error::success();
 }
 
@@ -76,6 +75,12 @@ llvm::Error Inferrer::requireRank(size_t i, const char *what, int64_t rank) cons
 //===----------------------------------------------------------------------===//
 
 llvm::Expected<TensorType> Inferrer::inferOp() {
+  // Families with one rule each.
+  const OpInfo &info = opInfo(n_.op);
+  if (info.isElementwiseBinary())
+    return elementwise();
+  if (info.isActivation())
+    return unary();
   switch (n_.op) {
   case OpKind::Conv: return conv();
   case OpKind::MaxPool:
@@ -86,15 +91,6 @@ llvm::Expected<TensorType> Inferrer::inferOp() {
   case OpKind::BatchNormalization: return batchNorm();
   case OpKind::Gemm: return gemm();
   case OpKind::MatMul: return matMul();
-  case OpKind::Add:
-  case OpKind::Sub:
-  case OpKind::Mul:
-  case OpKind::Div:
-  case OpKind::Sum: return elementwise();
-  case OpKind::Relu:
-  case OpKind::LeakyRelu:
-  case OpKind::Sigmoid:
-  case OpKind::Clip:
   case OpKind::Identity:
   case OpKind::Dropout: return unary();
   case OpKind::Softmax: return softmax();
@@ -111,18 +107,20 @@ llvm::Expected<TensorType> Inferrer::inferOp() {
   case OpKind::ScaleShift: return scaleShift();
   case OpKind::Reorder: return unary(); // only the layout changes
   case OpKind::MaxPoolIndices: return maxPoolIndices();
+  default: break;
   }
   return err("unknown op");
 }
 
 llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
-  switch (f.op) {
-  case OpKind::Relu:
-  case OpKind::Sigmoid:
-  case OpKind::LeakyRelu:
-  case OpKind::Clip:
+  if (isActivation(f.op)) {
     KILN_TRY(needActivationAttrs(f.op, f.attrs));
-    break;
+    if (t.dtype != DType::F32)
+      return errf("fused {} needs an f32 result, got {}", opName(f.op),
+                  dtypeName(t.dtype));
+    return llvm::Error::success();
+  }
+  switch (f.op) {
   case OpKind::Add: {
     int64_t idx;
     KILN_TRY(needInt(f.attrs, "input", idx));
@@ -146,9 +144,6 @@ llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
   default:
     return errf("{} cannot be fused", opName(f.op));
   }
-  if (t.dtype != DType::F32)
-    return errf("fused {} needs an f32 result, got {}", opName(f.op), dtypeName(t.dtype));
-  return llvm::Error::success();
 }
 
 llvm::Expected<TypeList> Inferrer::run() {

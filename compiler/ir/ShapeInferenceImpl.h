@@ -58,7 +58,7 @@ private:
   llvm::Error needInts(const Attrs &a, const char *name, size_t len,
                        std::vector<int64_t> &out) const;
 
-  /// The attributes an activation (LeakyRelu, Clip) needs, as a node or as a
+  /// The attributes an activation needs (Activations.def), as a node or as a
   /// fused epilogue; the other ops have none.
   llvm::Error needActivationAttrs(OpKind op, const Attrs &a) const;
 

@@ -279,23 +279,14 @@ llvm::Expected<TensorType> Inferrer::elementwise() {
 }
 
 llvm::Expected<TensorType> Inferrer::unary() {
-  switch (n_.op) {
-  case OpKind::Identity:
-  case OpKind::Dropout:
+  if (opInfo(n_.op).isIdentity())
     return in_.type(0);
-  case OpKind::LeakyRelu:
-    KILN_TRY(needActivationAttrs(n_.op, n_.attrs));
-    break;
-  case OpKind::Clip: {
-    KILN_TRY(needActivationAttrs(n_.op, n_.attrs));
+  KILN_TRY(needActivationAttrs(n_.op, n_.attrs));
+  if (n_.op == OpKind::Clip) {
     // Present and float: checked just above.
     double lo = n_.attrs.getFloat("min"), hi = n_.attrs.getFloat("max");
     if (std::isnan(lo) || std::isnan(hi))
       return err("min and max must not be NaN");
-    break;
-  }
-  default:
-    break;
   }
   KILN_TRY(requireF32(0, "input"));
   return in_.type(0);

@@ -10,10 +10,10 @@
 //
 // b = PassOptions::vectorLanes, as in oneDNN's and ONNX Runtime's NCHWc. A
 // Conv runs blocked unless grouped with (C/group) or (M/group) not a multiple
-// of b. Layout-agnostic ops keep their operand's layout: pools, activations,
-// ScaleShift, same-shape elementwise ops, Concat on channels when every part
-// is a whole number of blocks. Everything else (Flatten, Reshape, Gemm,
-// Softmax, Transpose, LRN, ...) reads plain data, with one exception: a
+// of b. Layout-agnostic ops (Blockable in Ops.def) keep their operand's
+// layout: pools, activations, ScaleShift, same-shape elementwise ops, Concat
+// on channels when every part is a whole number of blocks. Everything else
+// (Flatten, Reshape, Gemm, Transpose, LRN, ...) reads plain data, with one exception: a
 // blocked [N,C,1,1] value with C % b == 0 is stored exactly as plain, so
 // Flatten and Reshape read it without a reorder (they become views).
 // A blocked conv reads a plain input directly when C < b (a first layer on
@@ -63,28 +63,23 @@ private:
 bool LayoutAssigner::isAgnostic(const Node &n) const {
   if (!isActivation4d(n.output()))
     return false;
-  switch (n.op) {
-  case OpKind::MaxPool:
-  case OpKind::AveragePool:
-  case OpKind::GlobalAveragePool:
-  case OpKind::GlobalMaxPool:
-  case OpKind::Relu:
-  case OpKind::LeakyRelu:
-  case OpKind::Sigmoid:
-  case OpKind::Clip:
+  const OpInfo &info = opInfo(n.op);
+  if (!info.blockable())
+    return false;
+  // Per-element ops of one operand.
+  if (info.is(OpFamily::Pool) || info.isActivation())
     return isActivation4d(n.input(0));
-  case OpKind::ScaleShift:
-    return isActivation4d(n.input(0)) && n.input(1)->isConstant() &&
-           n.input(2)->isConstant();
-  case OpKind::Add:
-  case OpKind::Sub:
-  case OpKind::Mul:
-  case OpKind::Div:
-  case OpKind::Sum:
+  // Per-element ops of several: no broadcasting on blocked data.
+  if (info.isElementwiseBinary()) {
     for (const Value *in : n.inputs)
       if (!isActivation4d(in) || in->type != n.output()->type)
         return false;
     return true;
+  }
+  switch (n.op) {
+  case OpKind::ScaleShift:
+    return isActivation4d(n.input(0)) && n.input(1)->isConstant() &&
+           n.input(2)->isConstant();
   case OpKind::Concat:
     if (n.attrs.getInt("axis") != 1)
       return false;
@@ -102,7 +97,7 @@ bool LayoutAssigner::blockable(const Node &n) const {
   if (n.op == OpKind::Conv) {
     if (!isActivation4d(n.output()) || !n.input(1)->isConstant())
       return false;
-    int64_t group = n.attrs.getInt("group");
+    int64_t group = convAttrs(n).group;
     int64_t c = n.input(0)->type.dims[1], m = n.output()->type.dims[1];
     return group == 1 || ((c / group) % blocked_.block == 0 &&
                           (m / group) % blocked_.block == 0);

@@ -103,8 +103,7 @@ bool foldIntoProducer(Graph &g, Node *bn, const Affine &a) {
 }
 
 bool zeroPads(const Node &conv) {
-  const auto &p = conv.attrs.getInts("pads");
-  return std::all_of(p.begin(), p.end(), [](int64_t v) { return v == 0; });
+  return convAttrs(conv).window.zeroPads();
 }
 
 /// BN -> conv(s)  ==>  conv(s) reading the BN's input, when exact.
@@ -124,7 +123,7 @@ bool foldIntoReaders(Graph &g, Node *bn, const Affine &a) {
     const Value *w = conv->input(1);
     int64_t m = w->type.dims[0], cg = w->type.dims[1];
     int64_t k = w->type.dims[2] * w->type.dims[3];
-    int64_t groups = conv->attrs.getInt("group");
+    int64_t groups = convAttrs(*conv).group;
     int64_t mg = m / groups;
     std::vector<float> nw(size_t(w->type.numElements()));
     std::vector<double> b = biasOf(*conv, m);

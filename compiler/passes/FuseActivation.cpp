@@ -2,8 +2,8 @@
 //
 // %m = MatMul(%a, @b); %y = Add(%m, @bias)     (a, b 2-D; bias [N] or [1,N])
 //     ==>  %m = Gemm(%a, @b, @bias) {alpha=1 beta=1 transA=0 transB=0}
-// %c = Conv|Gemm|MatMul(...); %y = Relu(%c)     (likewise LeakyRelu, Clip,
-//     ==>  %c = Conv|Gemm|MatMul(...) {fused=[relu]}          Sigmoid)
+// %c = Conv|Gemm|MatMul(...); %y = Relu(%c)     (likewise every activation
+//     ==>  %c = Conv|Gemm|MatMul(...) {fused=[relu]}     of Activations.def)
 //
 // Only when the producer's result is read by the activation alone and is not
 // a graph output, and the producer has no activation or pool fused already
@@ -48,7 +48,7 @@ bool matMulAddToGemm(Graph &g, Node *mm) {
 }
 
 bool fuseInto(Graph &g, Node *n) {
-  if (n->op != OpKind::Conv && n->op != OpKind::Gemm && n->op != OpKind::MatMul)
+  if (!opInfo(n->op).acceptsEpilogue())
     return false;
   if (n->outputs.size() != 1 || n->output()->type.dtype != DType::F32 ||
       hasActivationOrPoolFusion(*n))

@@ -2,8 +2,8 @@
 //
 // %c = Conv(%x, @w, @b); %y = Add(%c, %s)
 //     ==>  %c = Conv(%x, @w, @b, %s) {fused=[add(input=3)]}
-// %c = Conv(...); %a = Add(%c, %s); %y = Relu(%a)      (likewise LeakyRelu,
-//     ==>  %c = Conv(..., %s) {fused=[add, relu]}        Clip, Sigmoid)
+// %c = Conv(...); %a = Add(%c, %s); %y = Relu(%a)  (likewise every activation
+//     ==>  %c = Conv(..., %s) {fused=[add, relu]}    of Activations.def)
 //
 // The kernel epilogue runs bias, add, activation, pool in that order, so the
 // conv must not have an activation or pool fused already. Shapes must be

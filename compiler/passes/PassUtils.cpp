@@ -75,27 +75,17 @@ Value *addF32Constant(Graph &g, const std::string &base, Dims dims,
 }
 
 std::optional<Fusion> activationFusion(const Node &n) {
-  Fusion f{n.op, {}};
-  switch (n.op) {
-  case OpKind::Relu:
-  case OpKind::Sigmoid:
-    return f;
-  case OpKind::LeakyRelu:
-    f.attrs.set("alpha", n.attrs.getFloat("alpha"));
-    return f;
-  case OpKind::Clip:
-    f.attrs.set("min", n.attrs.getFloat("min"));
-    f.attrs.set("max", n.attrs.getFloat("max"));
-    return f;
-  default:
+  const ActivationInfo *act = activationInfo(n.op);
+  if (!act)
     return std::nullopt;
-  }
+  Fusion f{n.op, {}};
+  for (const char *name : {act->attrA, act->attrB})
+    if (*name)
+      f.attrs.set(name, n.attrs.getFloat(name));
+  return f;
 }
 
-bool isActivationFusion(OpKind op) {
-  return op == OpKind::Relu || op == OpKind::LeakyRelu || op == OpKind::Clip ||
-         op == OpKind::Sigmoid;
-}
+bool isActivationFusion(OpKind op) { return isActivation(op); }
 
 bool isPoolFusion(OpKind op) {
   return op == OpKind::MaxPool || op == OpKind::AveragePool;

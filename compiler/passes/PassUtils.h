@@ -9,6 +9,7 @@
 #define KILN_PASSES_PASSUTILS_H
 
 #include "compiler/ir/IR.h"
+#include "compiler/ir/OpAttrs.h"
 
 #include <optional>
 #include <string>
@@ -40,8 +41,8 @@ void absorbConsumer(Graph &g, Node *producer, Node *consumer);
 Value *addF32Constant(Graph &g, const std::string &base, Dims dims,
                       std::vector<float> data);
 
-/// The epilogue form of an activation node (Relu, LeakyRelu, Clip, Sigmoid),
-/// or nullopt for other ops.
+/// The epilogue form of an activation node (a row of Activations.def: the
+/// fusion carries its attributes A and B), or nullopt for other ops.
 std::optional<Fusion> activationFusion(const Node &n);
 
 bool isActivationFusion(OpKind op);

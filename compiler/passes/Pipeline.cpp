@@ -29,7 +29,7 @@ const std::vector<PassInfo> &passPipeline() {
       {"fuse-residual", "fuse residual Add [+ activation] into the conv producing one operand",
        fuseResidual},
       {"fuse-activation",
-       "fuse Relu/LeakyRelu/Clip/Sigmoid into Conv/Gemm/MatMul; MatMul+Add -> Gemm",
+       "fuse activations (Relu, Clip, ...) into Conv/Gemm/MatMul; MatMul+Add -> Gemm",
        fuseActivation},
       // Last in the epilogue, so last to fuse.
       {"fuse-pool", "fuse MaxPool/AveragePool into the conv that feeds it", fusePool},

@@ -26,15 +26,13 @@ namespace {
 bool isUnitPool(const Node &n) {
   if (n.op != OpKind::MaxPool && n.op != OpKind::AveragePool)
     return false;
-  auto all = [](const std::vector<int64_t> &v, int64_t x) {
-    return std::all_of(v.begin(), v.end(), [x](int64_t e) { return e == x; });
-  };
-  return all(n.attrs.getInts("kernel"), 1) && all(n.attrs.getInts("strides"), 1) &&
-         all(n.attrs.getInts("pads"), 0) && n.input(0)->type == n.output()->type;
+  const Window2d w = poolAttrs(n).window;
+  return w.kh == 1 && w.kw == 1 && w.unitStride() && w.zeroPads() &&
+         n.input(0)->type == n.output()->type;
 }
 
 bool tryRemove(Graph &g, Node *n) {
-  if (n->op != OpKind::Identity && n->op != OpKind::Dropout && !isUnitPool(*n))
+  if (!opInfo(n->op).isIdentity() && !isUnitPool(*n))
     return false;
   if (!n->fused.empty())
     return false;

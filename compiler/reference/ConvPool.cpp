@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/ir/OpAttrs.h"
 #include "compiler/reference/Kernels.h"
 
 #include <algorithm>
@@ -35,19 +36,14 @@ struct Window {
   bool ceil = false;
 
   Window(const Attrs &a, bool hasDilations, bool hasCeil) {
-    const auto &k = a.getInts("kernel");
-    const auto &s = a.getInts("strides");
-    const auto &p = a.getInts("pads");
-    assert(k.size() == 2 && s.size() == 2 && p.size() == 4 && "2-D windows");
-    kH = k[0], kW = k[1], sH = s[0], sW = s[1];
-    pT = p[0], pL = p[1], pB = p[2], pR = p[3];
-    if (hasDilations) {
-      const auto &d = a.getInts("dilations");
-      assert(d.size() == 2 && "2-D windows");
-      dH = d[0], dW = d[1];
-    }
+    PoolAttrs pa = poolAttrs(a); // a Conv's window reads alike
+    const Window2d &w = pa.window;
+    kH = w.kh, kW = w.kw, sH = w.sh, sW = w.sw;
+    pT = w.pt, pL = w.pl, pB = w.pb, pR = w.pr;
+    if (hasDilations)
+      dH = w.dh, dW = w.dw;
     if (hasCeil)
-      ceil = a.getInt("ceil_mode") != 0;
+      ceil = pa.ceilMode;
   }
   int64_t outH(int64_t h) const { return windowOutputSize(h, kH, sH, pT, pB, dH, ceil); }
   int64_t outW(int64_t w) const { return windowOutputSize(w, kW, sW, pL, pR, dW, ceil); }

@@ -1,5 +1,6 @@
 //===- Elementwise.cpp - Reference elementwise ops and Softmax ------------===//
 
+#include "compiler/codegen/kernels/Activation.h"
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/reference/Kernels.h"
 
@@ -117,23 +118,27 @@ Tensor sum_ref(const std::vector<const Tensor *> &xs) {
   return y;
 }
 
-Tensor relu_ref(const Tensor &x) {
-  return mapF32(x, [](float v) { return std::max(v, 0.0f); });
+Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a) {
+  const ActivationInfo *act = activationInfo(op);
+  assert(act && "not an activation");
+  // Absent attributes (the fused form of an attribute-free activation) read
+  // as the spec's defaults. Infinite Clip bounds stay infinite in float.
+  const float pa = *act->attrA ? float(a.getFloat(act->attrA, act->defaultA)) : 0.0f;
+  const float pb = *act->attrB ? float(a.getFloat(act->attrB, act->defaultB)) : 0.0f;
+  const int64_t code = act->code;
+  return mapF32(x, [=](float v) {
+    return kiln_activate(code, v, pa, pb, [](float e) { return std::exp(e); });
+  });
 }
 
+// The per-op entry points constant folding still calls.
+Tensor relu_ref(const Tensor &x) { return activation_ref(OpKind::Relu, x, {}); }
 Tensor leakyrelu_ref(const Tensor &x, const Attrs &a) {
-  const float alpha = float(a.getFloat("alpha"));
-  return mapF32(x, [=](float v) { return v < 0.0f ? alpha * v : v; });
+  return activation_ref(OpKind::LeakyRelu, x, a);
 }
-
-Tensor sigmoid_ref(const Tensor &x) {
-  return mapF32(x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
-}
-
+Tensor sigmoid_ref(const Tensor &x) { return activation_ref(OpKind::Sigmoid, x, {}); }
 Tensor clip_ref(const Tensor &x, const Attrs &a) {
-  // Infinite bounds stay infinite in float: the clamp leaves x unchanged.
-  const float lo = float(a.getFloat("min")), hi = float(a.getFloat("max"));
-  return mapF32(x, [=](float v) { return std::min(std::max(v, lo), hi); });
+  return activation_ref(OpKind::Clip, x, a);
 }
 
 Tensor softmax_ref(const Tensor &x, const Attrs &a) {

@@ -81,27 +81,12 @@ const Tensor &Interpreter::get(const Value *v) {
   return env_.emplace(v, std::move(t)).first->second;
 }
 
-/// Ops that compute in f32 only; the rest move data of any dtype or do
-/// integer shape arithmetic too.
-bool isF32Only(OpKind op) {
-  switch (op) {
-  case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
-  case OpKind::Sum: case OpKind::Flatten: case OpKind::Reshape:
-  case OpKind::Transpose: case OpKind::Concat: case OpKind::Pad:
-  case OpKind::Identity: case OpKind::Dropout: case OpKind::Reorder:
-  case OpKind::Shape:
-  case OpKind::Gather: case OpKind::Unsqueeze: case OpKind::Squeeze:
-  case OpKind::Cast:
-    return false;
-  default:
-    return true;
-  }
-}
-
 llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
                                           const std::vector<const Tensor *> &in) {
   const Attrs &a = n.attrs;
   auto opt = [&](size_t i) { return i < in.size() ? in[i] : nullptr; };
+  if (isActivation(n.op)) // one kernel for the family
+    return activation_ref(n.op, *in[0], a);
   // No default: adding an op to Ops.def warns here until it has a kernel.
   switch (n.op) {
   case OpKind::Conv: return conv2d_ref(*in[0], *in[1], opt(2), a, opts_.threads);
@@ -117,10 +102,9 @@ llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
   case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
     return binary_ref(n.op, *in[0], *in[1]);
   case OpKind::Sum: return sum_ref(in);
-  case OpKind::Relu: return relu_ref(*in[0]);
-  case OpKind::LeakyRelu: return leakyrelu_ref(*in[0], a);
-  case OpKind::Sigmoid: return sigmoid_ref(*in[0]);
-  case OpKind::Clip: return clip_ref(*in[0], a);
+#define ACTIVATION(Name, ...) case OpKind::Name:
+#include "compiler/ir/Activations.def"
+    break; // above
   case OpKind::Softmax: return softmax_ref(*in[0], a);
   case OpKind::Flatten: return flatten_ref(*in[0], a);
   case OpKind::Reshape: return reshape_ref(*in[0], a);
@@ -147,11 +131,9 @@ llvm::Expected<Tensor> Interpreter::applyFusion(const Node &n, const Fusion &f, 
   if (!x.isF32())
     return inputError(fmt::format("fused {} on a {} result", opName(f.op),
                                   dtypeName(x.dtype())));
+  if (isActivation(f.op))
+    return activation_ref(f.op, x, f.attrs);
   switch (f.op) {
-  case OpKind::Relu: return relu_ref(x);
-  case OpKind::LeakyRelu: return leakyrelu_ref(x, f.attrs);
-  case OpKind::Clip: return clip_ref(x, f.attrs);
-  case OpKind::Sigmoid: return sigmoid_ref(x);
   case OpKind::MaxPool: return maxpool2d_ref(x, f.attrs);
   case OpKind::AveragePool: return avgpool2d_ref(x, f.attrs);
   case OpKind::Add: {
@@ -200,7 +182,7 @@ llvm::Expected<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor> &
       if (!n.inputs[i]) // an omitted optional operand
         break;
       const Tensor &t = get(n.inputs[i]);
-      if (isF32Only(n.op) && !t.isF32())
+      if (opInfo(n.op).f32Only() && !t.isF32())
         return nodeErrorf(n, "operand {} is {}; this op computes in f32 only", i,
                           t.type.str());
       in.push_back(&t);

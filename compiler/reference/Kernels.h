@@ -77,11 +77,14 @@ Tensor matmul_ref(const Tensor &a, const Tensor &b);
 llvm::Expected<Tensor> binary_ref(OpKind op, const Tensor &a, const Tensor &b);
 /// Sum of one or more tensors with numpy broadcasting.
 Tensor sum_ref(const std::vector<const Tensor *> &xs);
+/// Any activation of compiler/ir/Activations.def, its attributes A and B in
+/// `a` (the math: compiler/codegen/kernels/Activation.h, shared with the
+/// compiled kernels).
+Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a);
+/// activation_ref of one op (constant folding's dispatch calls these).
 Tensor relu_ref(const Tensor &x);
-/// LeakyRelu: alpha.
 Tensor leakyrelu_ref(const Tensor &x, const Attrs &a);
 Tensor sigmoid_ref(const Tensor &x);
-/// Clip: min max (doubles, possibly infinite).
 Tensor clip_ref(const Tensor &x, const Attrs &a);
 /// Softmax: axis legacy. legacy=1 (opset < 13): the input is seen as 2-D
 /// [prod(dims[:axis]), prod(dims[axis:])] and rows are normalized;

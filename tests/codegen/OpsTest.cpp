@@ -139,6 +139,39 @@ TEST_CASE("broadcast arithmetic and activations") {
   clip.set("min", -0.25);
   clip.set("max", 0.25);
   b.output(b.node(OpKind::Clip, "clip", {x}, clip));
+  Attrs hs;
+  hs.set("alpha", 0.3);
+  hs.set("beta", 0.4);
+  b.output(b.node(OpKind::HardSigmoid, "hsig", {x}, hs));
+  checkGraph(b);
+}
+
+TEST_CASE("hard sigmoid fused into conv and gemm epilogues, and standalone") {
+  GraphBuilder b;
+  Value *x = b.input("x", {1, 5, 9, 9});
+  Attrs hs;
+  hs.set("alpha", 0.2);
+  hs.set("beta", 0.5);
+  Value *c = b.conv("c", x, 16, 3, 1, 1);
+  fuse(c, OpKind::HardSigmoid, hs);
+  b.output(c);
+  // Saturating parameters: most outputs at 0 or 1.
+  Attrs steep;
+  steep.set("alpha", 4.0);
+  steep.set("beta", 0.25);
+  Value *d = b.conv("d", x, 8, 3, 2, 0);
+  fuse(d, OpKind::HardSigmoid, steep);
+  b.output(d);
+  b.output(b.node(OpKind::HardSigmoid, "after", {c}, steep));
+  Value *a = b.input("a", {3, 37});
+  Attrs at;
+  at.set("alpha", 1.0);
+  at.set("beta", 1.0);
+  at.set("transA", int64_t(0));
+  at.set("transB", int64_t(0));
+  Value *g = b.node(OpKind::Gemm, "gemm", {a, b.weight("w", {37, 70}), b.weight("bias", {70})}, at);
+  fuse(g, OpKind::HardSigmoid, hs);
+  b.output(g);
   checkGraph(b);
 }
 

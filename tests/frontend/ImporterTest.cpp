@@ -350,6 +350,24 @@ TEST_CASE("activations, clip, dropout, identity, LRN, batchnorm") {
   CHECK(outDims(*g) == Dims{1, 4, 5, 5});
 }
 
+TEST_CASE("HardSigmoid: the spec's defaults, or the model's alpha and beta") {
+  ModelBuilder m(13);
+  m.input("x", {2, 3});
+  m.node("HardSigmoid", {"x"}, {"h"});
+  m.node("HardSigmoid", {"h"}, {"y"}).f("alpha", 0.5f).f("beta", 0.25f);
+  m.output("y");
+  auto g = expectImport(m.import());
+  REQUIRE(g);
+  REQUIRE(g->nodes().size() == 2);
+  const Node &d = *g->nodes()[0], &e = *g->nodes()[1];
+  CHECK(d.op == OpKind::HardSigmoid);
+  CHECK(d.attrs.getFloat("alpha") == doctest::Approx(0.2));
+  CHECK(d.attrs.getFloat("beta") == doctest::Approx(0.5));
+  CHECK(e.attrs.getFloat("alpha") == 0.5);
+  CHECK(e.attrs.getFloat("beta") == 0.25);
+  CHECK(outDims(*g) == Dims{2, 3});
+}
+
 TEST_CASE("opset 7 batchnorm and opset 6 clip tolerate their legacy attributes") {
   ModelBuilder m(7);
   m.input("x", {1, 2, 3, 3});

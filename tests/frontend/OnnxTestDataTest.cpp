@@ -132,6 +132,7 @@ TEST_CASE("ONNX node tests of supported ops import with the expected shapes") {
       "test_clip", "test_clip_default_min", "test_clip_default_max",
       "test_constant_pad", "test_transpose_default",
       "test_transpose_all_permutations_3", "test_sigmoid", "test_leakyrelu_default",
+      "test_hardsigmoid_default",
       "test_relu", "test_shape", "test_shape_start_1_end_negative_1", "test_gather_0",
       "test_gather_2d_indices", "test_gather_negative_indices",
       "test_unsqueeze_unsorted_axes", "test_unsqueeze_negative_axes", "test_squeeze",

@@ -218,6 +218,12 @@ TEST_CASE("elementwise, Sum, activations, Softmax") {
   CHECK(OneNode(OpKind::Clip, {f32({7})}, clip).type() == f32({7}));
   CHECK(OneNode(OpKind::LeakyRelu, {f32({7})}).error() ==
         "node 'n' (LeakyRelu): missing float attribute 'alpha'");
+  Attrs hs;
+  hs.set("alpha", 0.2);
+  CHECK(OneNode(OpKind::HardSigmoid, {f32({7})}, hs).error() ==
+        "node 'n' (HardSigmoid): missing float attribute 'beta'");
+  hs.set("beta", 0.5);
+  CHECK(OneNode(OpKind::HardSigmoid, {f32({2, 7})}, hs).type() == f32({2, 7}));
 
   Attrs sm;
   sm.set("axis", int64_t(1));

@@ -153,6 +153,7 @@ TEST_CASE("gemm: transA, scalar and absent C, activations") {
   runGemmAll({5, 20, 13, true, false, 1.5, 0.5, 1, KILN_ACT_CLIP});
   runGemmAll({3, 9, 1, false, false, 1.0, 1.0, 0, KILN_ACT_SIGMOID});
   runGemmAll({4, 48, 40, true, true, 1.0, 1.0, 48, KILN_ACT_LEAKY_RELU});
+  runGemmAll({6, 33, 17, false, true, 1.0, 1.0, 33, KILN_ACT_HARD_SIGMOID});
 }
 
 TEST_CASE("pool2d: max 3x3/2 pad 1 ceil, dilated max, padded channels") {

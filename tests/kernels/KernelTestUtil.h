@@ -67,6 +67,8 @@ inline double activateRef(double v, int64_t act, double alpha, double lo,
     return std::min(std::max(v, lo), hi);
   case KILN_ACT_SIGMOID:
     return 1.0 / (1.0 + std::exp(-v));
+  case KILN_ACT_HARD_SIGMOID: // a = alpha, b = hi (Vec.h's activate)
+    return std::max(0.0, std::min(1.0, alpha * v + hi));
   default:
     return v;
   }

@@ -217,7 +217,7 @@ TEST_CASE("winograd: residual, activations, batch 2") {
   WinoCase k;
   k.N = 2, k.C = 24, k.M = 64, k.H = 10, k.W = 5, k.residual = true;
   for (int64_t act : {KILN_ACT_RELU, KILN_ACT_LEAKY_RELU, KILN_ACT_CLIP,
-                      KILN_ACT_SIGMOID}) {
+                      KILN_ACT_SIGMOID, KILN_ACT_HARD_SIGMOID}) {
     CAPTURE(act);
     k.act = act;
     runAll(k, 11 + (uint32_t)act);

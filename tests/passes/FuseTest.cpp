@@ -63,10 +63,14 @@ TEST_CASE("fuse-activation: every activation into Conv, Gemm and MatMul") {
   };
   Attrs leaky;
   leaky.set("alpha", 0.1);
+  Attrs hard;
+  hard.set("alpha", 0.3);
+  hard.set("beta", 0.6);
   std::vector<Act> acts = {{OpKind::Relu, {}},
                            {OpKind::LeakyRelu, leaky},
                            {OpKind::Clip, clipAttrs(-0.25, 0.5)},
-                           {OpKind::Sigmoid, {}}};
+                           {OpKind::Sigmoid, {}},
+                           {OpKind::HardSigmoid, hard}};
   for (const Act &act : acts) {
     CAPTURE(opName(act.op));
     GraphBuilder b("acts", 3);

@@ -91,6 +91,11 @@ TEST_CASE("activations") {
   checkTensor(clip_ref(x, attrs({{"min", -INFINITY}, {"max", 0.0}})), {4}, {-2, -0.5, 0, 0});
   checkTensor(sigmoid_ref(x), {4},
               {1 / (1 + std::exp(2.f)), 1 / (1 + std::exp(0.5f)), 0.5f, 1 / (1 + std::exp(-3.f))});
+  // max(0, min(1, alpha * x + beta)): both ends saturate.
+  checkTensor(activation_ref(OpKind::HardSigmoid, x, attrs({{"alpha", 0.2}, {"beta", 0.5}})),
+              {4}, {0.1f, 0.4f, 0.5f, 1});
+  checkTensor(activation_ref(OpKind::HardSigmoid, x, attrs({{"alpha", 0.5}, {"beta", 0.25}})),
+              {4}, {0, 0, 0.25f, 1});
 }
 
 TEST_CASE("softmax_ref: legacy coerces to 2-D at axis, new form uses one axis") {

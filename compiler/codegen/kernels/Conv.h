@@ -67,8 +67,8 @@ struct KilnConvParams {
   int64_t has_bias;            ///< bias pointer valid
   int64_t has_residual;        ///< residual pointer valid (added before act)
   int64_t activation;          ///< KilnActivation
-  double act_alpha;            ///< LeakyRelu slope
-  double act_lo, act_hi;       ///< Clip bounds
+  double act_alpha;            ///< parameter a (compiler/ir/Activations.def)
+  double act_lo, act_hi;       ///< a again, and b
   int64_t pool_kind;           ///< KilnPoolKind
   int64_t pool_kh, pool_kw, pool_sh, pool_sw;
   int64_t pool_pt, pool_pl;    ///< pool pads top/left

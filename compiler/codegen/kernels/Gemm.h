@@ -31,8 +31,8 @@ struct KilnGemmParams {
   int64_t trans_a;      ///< A stored [K][M]
   int64_t has_bias;     ///< bias pointer valid
   int64_t activation;   ///< KilnActivation
-  double act_alpha;     ///< LeakyRelu slope
-  double act_lo, act_hi;///< Clip bounds
+  double act_alpha;     ///< parameter a (compiler/ir/Activations.def)
+  double act_lo, act_hi;///< a again, and b
 };
 
 #ifdef __cplusplus

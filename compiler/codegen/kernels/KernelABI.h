@@ -32,13 +32,13 @@
 #endif
 
 /// Epilogue applied to a kernel's result while it is in registers, in this
-/// order: bias, residual add, activation, pooling.
+/// order: bias, residual add, activation, pooling. One code per row of
+/// compiler/ir/Activations.def (KILN_ACT_RELU, KILN_ACT_LEAKY_RELU, ...); an
+/// activation's parameters a and b are that table's attributes A and B.
 enum KilnActivation : int64_t {
   KILN_ACT_NONE = 0,
-  KILN_ACT_RELU = 1,
-  KILN_ACT_LEAKY_RELU = 2, // alpha
-  KILN_ACT_CLIP = 3,       // lo, hi
-  KILN_ACT_SIGMOID = 4,
+#define ACTIVATION(Name, ABI, Code, A, DefaultA, B, DefaultB) KILN_ACT_##ABI = Code,
+#include "compiler/ir/Activations.def"
 };
 
 enum KilnPoolKind : int64_t {

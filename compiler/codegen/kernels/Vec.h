@@ -111,8 +111,10 @@ template <int L> KILN_INLINE Vec<L> vexp(Vec<L> x) {
   return y * (Vec<L>)pow2;
 }
 
-/// Fused activation (KilnActivation) on a vector; `act` and the constants are
-/// compile-time after the params are constant-folded.
+/// Fused activation (KilnActivation) on a vector, the lanes' form of
+/// kiln_activate (Activation.h); `act` and the constants are compile-time
+/// after the params are constant-folded. The activation's parameter a arrives
+/// as both `alpha` and `lo` (the params' act_alpha and act_lo), b as `hi`.
 template <int L>
 KILN_INLINE Vec<L> activate(Vec<L> v, int64_t act, float alpha, float lo,
                             float hi) {
@@ -128,6 +130,8 @@ KILN_INLINE Vec<L> activate(Vec<L> v, int64_t act, float alpha, float lo,
     return vmin<L>(vmax<L>(v, splat<L>(lo)), splat<L>(hi));
   case KILN_ACT_SIGMOID:
     return splat<L>(1.0f) / (splat<L>(1.0f) + vexp<L>(-v));
+  case KILN_ACT_HARD_SIGMOID:
+    return vmax<L>(vmin<L>(v * alpha + hi, splat<L>(1.0f)), splat<L>(0.0f));
   default:
     return v;
   }

@@ -10,6 +10,7 @@
 #ifndef KILN_CODEGEN_KERNELS_GENERIC_COMMON_H
 #define KILN_CODEGEN_KERNELS_GENERIC_COMMON_H
 
+#include "compiler/codegen/kernels/Activation.h"
 #include "compiler/codegen/kernels/generic/Generic.h"
 
 #define KILN_INLINE static inline __attribute__((always_inline))
@@ -66,8 +67,6 @@ KILN_INLINE float logf(float x) {
 /// x^y for x > 0.
 KILN_INLINE float powf(float x, float y) { return expf(y * logf(x)); }
 
-KILN_INLINE float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
 /// Storage index of logical element (n, c, h, w) of an [N][C][H][W] tensor
 /// with channel block `block` (0: plain).
 KILN_INLINE int64_t index4(int64_t block, int64_t C, int64_t H, int64_t W,
@@ -86,26 +85,11 @@ KILN_INLINE float applyOps(int64_t count, const int64_t *kind, const double *a,
                            const double *b, const int64_t *buf,
                            void *const *bufs, int64_t idx, float v) {
   for (int64_t i = 0; i < count; ++i) {
-    switch (kind[i]) {
-    case KILN_EPI_RELU:
-      v = v > 0.0f ? v : 0.0f;
-      break;
-    case KILN_EPI_LEAKY_RELU:
-      v = v >= 0.0f ? v : v * float(a[i]);
-      break;
-    case KILN_EPI_CLIP:
-      v = v < float(a[i]) ? float(a[i]) : v;
-      v = v > float(b[i]) ? float(b[i]) : v;
-      break;
-    case KILN_EPI_SIGMOID:
-      v = sigmoid(v);
-      break;
-    case KILN_EPI_ADD:
+    if (kind[i] == KILN_EPI_ADD)
       v += static_cast<const float *>(bufs[buf[i]])[idx];
-      break;
-    default:
-      break;
-    }
+    else
+      v = kiln_activate(kind[i], v, float(a[i]), float(b[i]),
+                        [](float x) { return expf(x); });
   }
   return v;
 }

@@ -30,14 +30,9 @@
 #define KILN_GEN_MAX_RANK 8
 #define KILN_GEN_MAX_NARY 8
 
-/// Epilogue op kinds: the KilnActivation values plus a residual add.
-enum KilnGenEpiKind : int64_t {
-  KILN_EPI_RELU = KILN_ACT_RELU,
-  KILN_EPI_LEAKY_RELU = KILN_ACT_LEAKY_RELU, // a = alpha
-  KILN_EPI_CLIP = KILN_ACT_CLIP,             // a = lo, b = hi
-  KILN_EPI_SIGMOID = KILN_ACT_SIGMOID,
-  KILN_EPI_ADD = 16,                         // + bufs[buf][same index]
-};
+/// An epilogue step's kind: a KilnActivation code (KernelABI.h; a, b are its
+/// parameters), or a residual add.
+#define KILN_EPI_ADD 16 ///< + bufs[buf][same index]
 
 /// Node::fused as params: elementwise ops before an optional pooling (indexed
 /// like the unpooled result), the pooling, elementwise ops after it (indexed
@@ -128,8 +123,8 @@ struct KilnGenGemmParams {
   KilnGenEpilogue epi;
 };
 
-/// Elementwise over flat storage: out[i] = epilogue(x[i]). Relu, LeakyRelu,
-/// Sigmoid, Clip, copies. bufs = {out, x, adds...}.
+/// Elementwise over flat storage: out[i] = epilogue(x[i]). Every activation
+/// (its first epilogue step), copies. bufs = {out, x, adds...}.
 /// Work items: chunks of `chunk` elements.
 struct KilnGenUnaryParams {
   int64_t total, chunk;
