@@ -32,6 +32,7 @@ public:
   llvm::Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
 
 private:
+  /// Inputs that match the graph; outputs of types callers hold.
   llvm::Error checkInputs(const std::vector<Tensor> &inputs) const;
   /// The tensor of v: computed, a graph input, or a constant (materialized
   /// on first use).
@@ -64,6 +65,12 @@ llvm::Error Interpreter::checkInputs(const std::vector<Tensor> &inputs) const {
                                     "has {}", displayName(v->name), have,
                                     inputs[i].type.str(), inputs[i].numElements()));
   }
+  // Inside, a Tensor holds Cast's i32, i8 and u8 results too; callers do not.
+  for (const Value *v : g_.outputs)
+    if (!hasTensorData(v->type.dtype))
+      return inputError(fmt::format("output '{}' has type {}: the reference "
+                                    "interpreter returns f32, i64 and bool only",
+                                    displayName(v->name), v->type.str()));
   return llvm::Error::success();
 }
 

@@ -126,3 +126,24 @@ TEST_CASE("constantTensor and constantData convert both ways") {
   CHECK(back->i64 == data->i64);
   CHECK(back->f32.empty());
 }
+
+TEST_CASE("runReference computes through i32 values but returns none") {
+  // x -> Cast(i8) -> Cast(f32): 300.7 wraps to 44, -1.5 truncates to -1.
+  Graph g;
+  Value *x = g.addValue("x", {DType::F32, {2}});
+  g.inputs.push_back(x);
+  Value *narrow = g.addValue("narrow", {DType::I8, {2}});
+  Value *y = g.addValue("y", {DType::F32, {2}});
+  g.addNode(OpKind::Cast, "to_i8", {x}, {narrow}, attrs({{"to", int64_t(DType::I8)}}));
+  g.addNode(OpKind::Cast, "to_f32", {narrow}, {y}, attrs({{"to", int64_t(DType::F32)}}));
+  g.outputs.push_back(y);
+  auto r = runReference(g, {Tensor::fromF32({2}, {300.7f, -1.5f})});
+  REQUIRE_MESSAGE(bool(r), (r ? "" : llvm::toString(r.takeError())));
+  checkTensor((*r)[0], {2}, {44, -1});
+
+  g.outputs = {narrow};
+  auto bad = runReference(g, {Tensor::fromF32({2}, {300.7f, -1.5f})});
+  REQUIRE(!bad);
+  CHECK(llvm::toString(bad.takeError()) == "output 'narrow' has type i8[2]: the reference "
+                                           "interpreter returns f32, i64 and bool only");
+}
