@@ -21,7 +21,8 @@ namespace kiln::frontend {
 /// The constant result of `op` on `inputs` whose result type shape
 /// inference computed as `result`, or nullopt when the node is not folded at
 /// import: an operand is not constant, the op is not shape arithmetic, the
-/// result exceeds limits::MaxImportFoldElements, or the evaluation fails
+/// result exceeds limits::MaxImportFoldElements or its work
+/// limits::MaxFoldMacs, or the evaluation fails
 /// (i64 x/0: that error belongs to run time). Results follow kiln's constant
 /// rule (Tensors.h): an i32, i8 or u8 result is held as i64.
 std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
