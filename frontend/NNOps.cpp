@@ -10,7 +10,6 @@
 #include "frontend/OpImporters.h"
 
 #include "compiler/ir/Diagnostics.h"
-#include "frontend/ConstantFolding.h"
 
 #include <limits>
 
@@ -230,9 +229,9 @@ static void importDropout(NodeContext &c) {
   int64_t count = x->type.numElements();
   // A constant sized by a declared shape: bounded like import-time folding,
   // so that a hostile model cannot make the importer allocate gigabytes.
-  if (count > MaxFoldElements)
+  if (count > limits::MaxImportFoldElements)
     return c.unsupported(fmt::format("Dropout's mask of {} elements (more than {})",
-                                     count, MaxFoldElements));
+                                     count, limits::MaxImportFoldElements));
   auto ones = std::make_shared<ConstantData>();
   if (maskType == DType::F32)
     ones->f32.assign(size_t(count), 1.0f);

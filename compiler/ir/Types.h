@@ -34,6 +34,24 @@ inline constexpr int64_t MaxElements = int64_t(1) << 32;      // per tensor
 inline constexpr int64_t MaxTotalBytes = int64_t(16) << 30;   // all tensors
 inline constexpr int64_t MaxFileBytes = int64_t(4) << 30;     // model file
 inline constexpr int64_t MaxNodes = 1 << 20;
+
+// Constant folding runs the reference interpreter's plain loops at compile
+// time; a node beyond these budgets is left to the compiled code.
+/// Result elements of a node folded at import: the importer folds shape
+/// arithmetic of a model not yet checked, so a hostile shape cannot make it
+/// allocate gigabytes (a Dropout mask it makes is bounded alike).
+inline constexpr int64_t MaxImportFoldElements = int64_t(1) << 20;
+/// Result elements of a node fold-constants folds: 512 MiB of f32, above
+/// VGG-16's 103 M-element fc6 weight that exporters may leave transposed; a
+/// larger constant would rather be computed at run time than stored.
+inline constexpr int64_t MaxFoldElements = int64_t(1) << 27;
+/// Work of a node either folder folds, in multiply-adds (element operations
+/// for ops without any; ref::evaluationMacs): about a second of the
+/// reference's loops (measured: its Conv and MatMul run 1.4-2.6 G
+/// multiply-adds/s on one core). A Conv of constants costing 430 G
+/// multiply-adds would hold the compiler for minutes; left as a node, it runs
+/// on the compiled, vectorized and threaded kernels.
+inline constexpr int64_t MaxFoldMacs = int64_t(1) << 30;
 } // namespace limits
 
 /// Product of dims, or std::nullopt when it overflows int64 or exceeds

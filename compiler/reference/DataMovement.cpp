@@ -168,7 +168,7 @@ Tensor shape_ref(const Tensor &x, const Attrs &a) {
 
 llvm::Expected<Tensor> gather_ref(const Tensor &data, const Tensor &indices,
                                   const Attrs &a) {
-  assert(indices.isI64() && "indices are i64");
+  assert(!indices.isF32() && "integer indices");
   const size_t axis = size_t(a.getInt("axis"));
   const Dims &dd = data.dims();
   assert(axis < dd.size());
@@ -221,21 +221,51 @@ Tensor squeeze_ref(const Tensor &x, const Attrs &a) {
   return withDims(x, out);
 }
 
+namespace {
+
+/// An integer as `to` holds it: narrower types keep the low bits (two's
+/// complement, as ONNX Runtime's static_cast does: 300 -> i8 44, -1 -> u8 255);
+/// bool is "non-zero".
+int64_t wrapInteger(int64_t v, DType to) {
+  switch (to) {
+  case DType::I8: return int8_t(v); // modular since C++20
+  case DType::U8: return uint8_t(v);
+  case DType::I32: return int32_t(v);
+  case DType::Bool: return v != 0;
+  default: return v;
+  }
+}
+
+/// Float to integer truncates toward zero (ONNX). NaN, infinities and values
+/// outside the target's range are undefined in ONNX; kiln gives what ONNX
+/// Runtime gives on x86-64, where the conversion is cvttss2si: the "integer
+/// indefinite" INT64_MIN or INT32_MIN, and i8/u8 the low bits of the i32
+/// conversion (300.5 -> i8 44, -1.5 -> u8 255, 1e10 -> 0). To bool: non-zero,
+/// NaN included, is true.
+int64_t floatToInteger(float f, DType to) {
+  if (to == DType::Bool)
+    return f != 0.0f;
+  if (to == DType::I64)
+    return std::isnan(f) || f >= 0x1p63f || f < -0x1p63f ? INT64_MIN : int64_t(f);
+  int32_t i = std::isnan(f) || f >= 0x1p31f || f < -0x1p31f ? INT32_MIN : int32_t(f);
+  return wrapInteger(i, to);
+}
+
+} // namespace
+
 llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a) {
-  const DType to = DType(a.getInt("to"));
-  if (!hasTensorData(to))
+  const int64_t toAttr = a.getInt("to");
+  if (toAttr < 0 || toAttr > int64_t(DType::Bool))
+    return inputError(fmt::format("Cast to element type {} is not supported", toAttr));
+  const DType to = DType(toAttr);
+  if (!tensorHolds(to))
     return inputError(fmt::format("Cast to {} is not supported", dtypeName(to)));
   Tensor y = Tensor::zeros({to, x.dims()});
-  for (int64_t i = 0; i < x.numElements(); ++i) {
-    size_t k = size_t(i);
-    if (y.isF32())
+  for (size_t k = 0; k < size_t(x.numElements()); ++k) {
+    if (y.isF32()) // integers round to nearest; bool is 0 or 1
       y.f32[k] = x.isF32() ? x.f32[k] : float(x.i64[k]);
-    else if (x.isI64())
-      y.i64[k] = x.i64[k];
-    else if (std::isfinite(x.f32[k]) && std::fabs(x.f32[k]) < 9.2e18f)
-      y.i64[k] = int64_t(x.f32[k]); // truncates toward zero
     else
-      return inputError(fmt::format("Cast of {} to i64 overflows", x.f32[k]));
+      y.i64[k] = x.isF32() ? floatToInteger(x.f32[k], to) : wrapInteger(x.i64[k], to);
   }
   return y;
 }

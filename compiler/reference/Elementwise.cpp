@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 namespace kiln::ref {
 
@@ -57,18 +59,23 @@ template <typename T>
 llvm::Error binaryLoop(OpKind op, const std::vector<T> &a, const std::vector<int64_t> &aOff,
                        const std::vector<T> &b, const std::vector<int64_t> &bOff,
                        std::vector<T> &y) {
+  // Integers wrap like the hardware instead of being undefined in C++.
+  using Wrap = typename std::conditional_t<std::is_integral_v<T>, std::make_unsigned<T>,
+                                           std::type_identity<T>>::type;
   for (size_t i = 0; i < y.size(); ++i) {
     T x = a[size_t(aOff[i])], z = b[size_t(bOff[i])];
     switch (op) {
-    case OpKind::Add: y[i] = x + z; break;
-    case OpKind::Sub: y[i] = x - z; break;
-    case OpKind::Mul: y[i] = x * z; break;
+    case OpKind::Add: y[i] = T(Wrap(x) + Wrap(z)); break;
+    case OpKind::Sub: y[i] = T(Wrap(x) - Wrap(z)); break;
+    case OpKind::Mul: y[i] = T(Wrap(x) * Wrap(z)); break;
     case OpKind::Div:
       if constexpr (std::is_integral_v<T>) {
         if (z == 0)
           return inputError("integer division by zero");
+        if (x == std::numeric_limits<T>::min() && z == -1)
+          return inputError("integer division overflows");
       }
-      y[i] = x / z;
+      y[i] = x / z; // integers truncate toward zero, as ONNX's Div does
       break;
     default: assert(false && "not a binary op");
     }
@@ -112,7 +119,7 @@ Tensor sum_ref(const std::vector<const Tensor *> &xs) {
       if (y.isF32())
         y.f32[i] += x->f32[size_t(off[i])];
       else
-        y.i64[i] += x->i64[size_t(off[i])];
+        y.i64[i] = int64_t(uint64_t(y.i64[i]) + uint64_t(x->i64[size_t(off[i])])); // wraps
     }
   }
   return y;

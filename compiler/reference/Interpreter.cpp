@@ -6,6 +6,9 @@
 // rather than as wrong numbers further down. Values are freed after their
 // last use: VGG-16's weights alone are 553 MB.
 //
+// evaluateOp, below the interpreter, is the one dispatch from an op to its
+// kernel; constant folding at import and in fold-constants calls it too.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/Diagnostics.h"
@@ -29,11 +32,11 @@ public:
   llvm::Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
 
 private:
+  /// Inputs that match the graph; outputs of types callers hold.
   llvm::Error checkInputs(const std::vector<Tensor> &inputs) const;
   /// The tensor of v: computed, a graph input, or a constant (materialized
   /// on first use).
   const Tensor &get(const Value *v);
-  llvm::Expected<Tensor> runOp(const Node &n, const std::vector<const Tensor *> &in);
   llvm::Expected<Tensor> applyFusion(const Node &n, const Fusion &f, Tensor x);
 
   const Graph &g_;
@@ -62,6 +65,12 @@ llvm::Error Interpreter::checkInputs(const std::vector<Tensor> &inputs) const {
                                     "has {}", displayName(v->name), have,
                                     inputs[i].type.str(), inputs[i].numElements()));
   }
+  // Inside, a Tensor holds Cast's i32, i8 and u8 results too; callers do not.
+  for (const Value *v : g_.outputs)
+    if (!hasTensorData(v->type.dtype))
+      return inputError(fmt::format("output '{}' has type {}: the reference "
+                                    "interpreter returns f32, i64 and bool only",
+                                    displayName(v->name), v->type.str()));
   return llvm::Error::success();
 }
 
@@ -70,26 +79,29 @@ const Tensor &Interpreter::get(const Value *v) {
   if (it != env_.end())
     return it->second;
   assert(v->isConstant() && "value read before it was computed");
-  Tensor t;
-  t.type = v->type;
-  if (t.isF32())
-    t.f32 = v->constant->f32;
-  else
-    t.i64 = v->constant->i64;
-  assert(int64_t(t.isF32() ? t.f32.size() : t.i64.size()) == t.numElements() &&
-         "constant data does not match its type");
+  Tensor t = constantTensor(*v);
   return env_.emplace(v, std::move(t)).first->second;
 }
 
-llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
-                                          const std::vector<const Tensor *> &in) {
-  const Attrs &a = n.attrs;
+} // namespace
+
+llvm::Expected<Tensor> ref::evaluateOp(OpKind op, const Attrs &a,
+                                       const std::vector<const Tensor *> &in,
+                                       const ReferenceOptions &opts) {
+  if (int64_t(in.size()) < opMinInputs(op))
+    return inputError(fmt::format("has {} operands, needs at least {}", in.size(),
+                                  opMinInputs(op)));
+  if (opInfo(op).f32Only())
+    for (size_t i = 0; i < in.size(); ++i)
+      if (!in[i]->isF32())
+        return inputError(fmt::format("operand {} is {}; this op computes in f32 only",
+                                      i, in[i]->type.str()));
   auto opt = [&](size_t i) { return i < in.size() ? in[i] : nullptr; };
-  if (isActivation(n.op)) // one kernel for the family
-    return activation_ref(n.op, *in[0], a);
+  if (isActivation(op)) // one kernel for the family
+    return activation_ref(op, *in[0], a);
   // No default: adding an op to Ops.def warns here until it has a kernel.
-  switch (n.op) {
-  case OpKind::Conv: return conv2d_ref(*in[0], *in[1], opt(2), a, opts_.threads);
+  switch (op) {
+  case OpKind::Conv: return conv2d_ref(*in[0], *in[1], opt(2), a, opts.threads);
   case OpKind::MaxPool: return maxpool2d_ref(*in[0], a);
   case OpKind::AveragePool: return avgpool2d_ref(*in[0], a);
   case OpKind::GlobalAveragePool: return globalavgpool_ref(*in[0]);
@@ -100,7 +112,7 @@ llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
   case OpKind::Gemm: return gemm_ref(*in[0], *in[1], opt(2), a);
   case OpKind::MatMul: return matmul_ref(*in[0], *in[1]);
   case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
-    return binary_ref(n.op, *in[0], *in[1]);
+    return binary_ref(op, *in[0], *in[1]);
   case OpKind::Sum: return sum_ref(in);
 #define ACTIVATION(Name, ...) case OpKind::Name:
 #include "compiler/ir/Activations.def"
@@ -115,8 +127,8 @@ llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
   case OpKind::Reorder: return identity_ref(*in[0]); // layouts are invisible here
   case OpKind::Shape: return shape_ref(*in[0], a);
   case OpKind::Gather:
-    if (!in[1]->isI64())
-      return inputError("Gather indices must be i64");
+    if (in[1]->dtype() != DType::I64 && in[1]->dtype() != DType::I32)
+      return inputError("Gather indices must be i64 or i32");
     return gather_ref(*in[0], *in[1], a);
   case OpKind::Unsqueeze: return unsqueeze_ref(*in[0], a);
   case OpKind::Squeeze: return squeeze_ref(*in[0], a);
@@ -126,6 +138,8 @@ llvm::Expected<Tensor> Interpreter::runOp(const Node &n,
   }
   return inputError("no reference kernel for this op");
 }
+
+namespace {
 
 llvm::Expected<Tensor> Interpreter::applyFusion(const Node &n, const Fusion &f, Tensor x) {
   if (!x.isF32())
@@ -181,17 +195,10 @@ llvm::Expected<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor> &
         continue;
       if (!n.inputs[i]) // an omitted optional operand
         break;
-      const Tensor &t = get(n.inputs[i]);
-      if (opInfo(n.op).f32Only() && !t.isF32())
-        return nodeErrorf(n, "operand {} is {}; this op computes in f32 only", i,
-                          t.type.str());
-      in.push_back(&t);
+      in.push_back(&get(n.inputs[i]));
     }
-    if (int64_t(in.size()) < opMinInputs(n.op))
-      return nodeErrorf(n, "has {} operands, needs at least {}", in.size(),
-                        opMinInputs(n.op));
 
-    llvm::Expected<Tensor> result = runOp(n, in);
+    llvm::Expected<Tensor> result = evaluateOp(n.op, n.attrs, in, opts_);
     for (const Fusion &f : n.fused) {
       if (!result)
         break;
@@ -216,7 +223,94 @@ llvm::Expected<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor> &
   return outputs;
 }
 
+/// a * b and a + b of non-negative counts, saturating at INT64_MAX (the
+/// cost of a huge op only needs to be huge).
+int64_t mulSat(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+int64_t addSat(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+int64_t product(const std::vector<int64_t> &v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p = mulSat(p, x);
+  return p;
+}
+
 } // namespace
+
+int64_t ref::evaluationMacs(OpKind op, const Attrs &a,
+                            const std::vector<const TensorType *> &in,
+                            const TensorType &result) {
+  const int64_t out = result.numElements();
+  // Shape reads only its operand's dims.
+  if (op == OpKind::Shape)
+    return out;
+  // Every other kernel reads each operand and writes each result element.
+  int64_t elements = out;
+  for (const TensorType *t : in)
+    if (t)
+      elements = addSat(elements, t->numElements());
+  // Reductions: multiply-adds per result element.
+  int64_t perOutput = 0;
+  switch (op) {
+  case OpKind::Conv: // w[M, C/group, kH, kW]
+    if (in.size() > 1 && in[1] && in[1]->rank() == 4)
+      perOutput = product({in[1]->dims[1], in[1]->dims[2], in[1]->dims[3]});
+    break;
+  case OpKind::Gemm:
+    if (!in.empty() && in[0] && in[0]->rank() == 2)
+      perOutput = in[0]->dims[a.getInt("transA", 0) ? 0 : 1];
+    break;
+  case OpKind::MatMul:
+    if (!in.empty() && in[0] && in[0]->rank() >= 1)
+      perOutput = in[0]->dims.back();
+    break;
+  case OpKind::MaxPool:
+  case OpKind::AveragePool:
+  case OpKind::MaxPoolIndices:
+    perOutput = product(a.getInts("kernel"));
+    break;
+  case OpKind::LRN: perOutput = a.getInt("size", 1); break;
+  default: break;
+  }
+  return addSat(elements, mulSat(out, perOutput));
+}
+
+bool ref::keepsElements(OpKind op) {
+  switch (op) {
+  case OpKind::Reshape: case OpKind::Flatten: case OpKind::Squeeze:
+  case OpKind::Unsqueeze: case OpKind::Identity: case OpKind::Dropout:
+    return true;
+  default:
+    return false;
+  }
+}
+
+Tensor ref::constantTensor(const Value &v) {
+  assert(v.isConstant() && "not a constant");
+  Tensor t;
+  t.type = v.type;
+  if (t.isF32())
+    t.f32 = v.constant->f32;
+  else
+    t.i64 = v.constant->i64;
+  assert(int64_t(t.isF32() ? t.f32.size() : t.i64.size()) == t.numElements() &&
+         "constant data does not match its type");
+  return t;
+}
+
+std::shared_ptr<ConstantData> ref::constantData(Tensor &&t) {
+  auto data = std::make_shared<ConstantData>();
+  data->f32 = std::move(t.f32);
+  data->i64 = std::move(t.i64);
+  return data;
+}
 
 llvm::Expected<std::vector<Tensor>> runReference(const Graph &g,
                                                  const std::vector<Tensor> &inputs,

@@ -101,12 +101,16 @@ Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a);
 Tensor pad_ref(const Tensor &x, const Attrs &a);
 /// Shape: i64 dims[start:end].
 Tensor shape_ref(const Tensor &x, const Attrs &a);
-/// Gather along axis; negative indices count from the end.
+/// Gather along axis; negative indices (i64 or i32) count from the end.
 llvm::Expected<Tensor> gather_ref(const Tensor &data, const Tensor &indices,
                                   const Attrs &a);
 Tensor unsqueeze_ref(const Tensor &x, const Attrs &a);
 Tensor squeeze_ref(const Tensor &x, const Attrs &a);
-/// Cast between f32 and i64 (f32 -> i64 truncates toward zero).
+/// Cast: to. Between f32 and every integer type and bool, as ONNX states it
+/// (float -> integer truncates toward zero; -> bool is "non-zero"; bool ->
+/// 0 or 1), and where ONNX leaves it undefined (NaN, out of range) as ONNX
+/// Runtime computes it on x86-64. Casts to f16 and f64 are errors: a Tensor
+/// cannot hold them.
 llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a);
 /// Identity, Dropout (inference): a copy.
 Tensor identity_ref(const Tensor &x);

@@ -5,7 +5,7 @@
 namespace kiln {
 
 Tensor Tensor::zeros(TensorType t) {
-  assert(hasTensorData(t.dtype) && "tensors hold f32, i64 or bool data");
+  assert(tensorHolds(t.dtype) && "tensors hold no f16 or f64 data");
   Tensor r;
   size_t n = size_t(t.numElements());
   r.type = std::move(t);

@@ -2,9 +2,11 @@
 //
 // The reference interpreter, its tests and the CLI's tensor files exchange
 // tensors as a TensorType plus a plain vector of elements in logical,
-// row-major (C) order. Only f32, i64 and bool carry data: the element types
-// kiln computes in, and bool results (a Dropout mask). Bool data is held
-// widened in `i64` (0 or 1), as IR constants hold it.
+// row-major (C) order. Only f32, i64 and bool cross a graph's boundary: the
+// element types kiln computes in, and bool results (a Dropout mask). Bool
+// data is held widened in `i64` (0 or 1), as IR constants hold it; so are
+// the i32, i8 and u8 results of Cast (each element a value of its type).
+// f16 and f64 are never held.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,9 +25,9 @@ namespace kiln {
 struct Tensor {
   TensorType type;
   std::vector<float> f32;   // the data when type.dtype == F32
-  std::vector<int64_t> i64; // the data when type.dtype == I64 or Bool
+  std::vector<int64_t> i64; // the data of every integer dtype and Bool
 
-  /// A tensor of `t` filled with zeros (t.dtype must be F32, I64 or Bool).
+  /// A tensor of `t` filled with zeros (tensorHolds(t.dtype)).
   static Tensor zeros(TensorType t);
   static Tensor fromF32(Dims dims, std::vector<float> data);
   static Tensor fromI64(Dims dims, std::vector<int64_t> data);
@@ -46,10 +48,15 @@ struct Tensor {
 /// Row-major strides of `dims` in elements.
 Dims contiguousStrides(const Dims &dims);
 
-/// True when the element type can be held in a Tensor.
+/// True when values of this element type are exchanged as Tensors: graph
+/// inputs and outputs, tensor files, and constants (IR.h's ConstantData).
 inline bool hasTensorData(DType t) {
   return t == DType::F32 || t == DType::I64 || t == DType::Bool;
 }
+
+/// True when a Tensor can hold elements of this type: f32 in `f32`, every
+/// integer type and bool widened in `i64`. Not f16 or f64.
+inline bool tensorHolds(DType t) { return t != DType::F16 && t != DType::F64; }
 
 } // namespace kiln
 

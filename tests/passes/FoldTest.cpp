@@ -5,6 +5,8 @@
 #include "compiler/ir/Printer.h"
 #include "compiler/passes/Passes.h"
 
+#include <cmath>
+
 using namespace kiln;
 using namespace kiln::test;
 
@@ -122,6 +124,55 @@ TEST_CASE("fold-constants leaves graph outputs and data-dependent failures alone
   Graph &g = b.graph();
   CHECK_FALSE(foldConstants(g, Opts));
   CHECK(g.nodes().size() == 3);
+}
+
+TEST_CASE("fold-constants leaves nodes beyond the folding budget to run time") {
+  GraphBuilder b;
+  // A Conv of constants: 15 M results of 64*7*7 multiply-adds each, 47 G in
+  // all, far past limits::MaxFoldMacs; the compiled kernels run it instead.
+  Value *x = b.constant("x", {1, 64, 128, 128}, std::vector<float>(64 * 128 * 128, 0.5f));
+  Value *big = b.conv("big", x, 1024, 7);
+  // A broadcast Add of two small constants whose result, 2^28 elements, is
+  // past limits::MaxFoldElements.
+  Value *col = b.constant("col", {1 << 14, 1}, std::vector<float>(1 << 14, 1.0f));
+  Value *row = b.constant("row", {1, 1 << 14}, std::vector<float>(1 << 14, 2.0f));
+  Value *wide = b.node(OpKind::Add, "wide", {col, row});
+  // A small Conv of constants folds.
+  Value *small = b.conv("small", b.weight("xs", {1, 2, 5, 5}), 3, 3);
+  b.output(b.node(OpKind::Relu, "y1", {big}));
+  b.output(b.node(OpKind::Relu, "y2", {wide}));
+  b.output(b.node(OpKind::Relu, "y3", {small}));
+  Graph &g = b.graph();
+  CHECK(limits::MaxFoldMacs < int64_t(1024) * 122 * 122 * 64 * 7 * 7);
+  CHECK(limits::MaxFoldElements < int64_t(1) << 28);
+  CHECK(foldConstants(g, Opts));
+  CHECK(findNode(g, "big"));
+  CHECK(findNode(g, "wide"));
+  CHECK_FALSE(findNode(g, "small"));
+  CHECK(findNode(g, "y3")->input(0)->isConstant());
+}
+
+TEST_CASE("fold-constants casts as ONNX does: non-zero is true, floats truncate") {
+  GraphBuilder b;
+  Value *x = b.input("x", {4});
+  Value *c = b.constant("c", {4}, {0.5f, 0.0f, -2.5f, std::nanf("")});
+  Attrs toBool, toI64, toF32;
+  toBool.set("to", int64_t(DType::Bool));
+  toI64.set("to", int64_t(DType::I64));
+  toF32.set("to", int64_t(DType::F32));
+  Value *asBool = b.node(OpKind::Cast, "as_bool", {c}, toBool);
+  Value *asI64 = b.node(OpKind::Cast, "as_i64", {c}, toI64);
+  Value *sum = b.node(OpKind::Add, "sum", {b.node(OpKind::Cast, "bool_f", {asBool}, toF32),
+                                           b.node(OpKind::Cast, "i64_f", {asI64}, toF32)});
+  b.output(b.node(OpKind::Add, "y", {x, sum}));
+  Graph &g = b.graph();
+  checkPreserves(g, b.randomInputs(), [](Graph &g) { CHECK(foldConstants(g, Opts)); });
+  REQUIRE(g.nodes().size() == 1);
+  const Value *folded = g.nodes()[0]->input(1);
+  REQUIRE(folded->isConstant());
+  // bool: 1, 0, 1, 1 (NaN is non-zero); i64: 0, 0, -2, INT64_MIN.
+  CHECK(folded->constant->f32 ==
+        std::vector<float>{1.0f, 0.0f, -1.0f, 1.0f + float(INT64_MIN)});
 }
 
 TEST_CASE("dead-code removes whole unused chains and nothing else") {
