@@ -2,7 +2,9 @@
 //
 // Convolutions and pools on blocked layouts go to the fast kernels when their
 // constraints hold (Conv.h, Pool.h); everything else, and every layout, is
-// served by the generic kernels.
+// served by the generic kernels. A Conv's kernel is the one its `algo`
+// attribute names (select-conv-algorithm decides; absent, as in an
+// unoptimized graph: direct where it applies).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,8 +49,10 @@ ConvGeom convGeom(const Node &n) {
   return g;
 }
 
-/// The fast blocked convolution, when it applies; false to fall back.
-bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
+/// The fast blocked convolution (direct, or Winograd when `winograd`), when
+/// it applies; false to fall back.
+llvm::Expected<bool> tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g,
+                                 bool winograd) {
   int64_t L = cx.options().vectorLanes;
   const Value *x = n.input(0), *out = n.output();
   if (!cx.options().fastKernels || blockOf(out) != L ||
@@ -118,10 +122,8 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
   std::shared_ptr<const ConstantData> w = n.input(1)->constant;
   std::shared_ptr<const ConstantData> bias =
       n.input(2) ? n.input(2)->constant : nullptr;
-  // Winograd F(4x4,3x3) does 36 multiplies where direct does 144 per tile
-  // and channel pair; it wins on 3x3 stride-1 layers with enough tiles
-  // (kiln_conv2d_winograd_preferred) and stays within the e2e tolerance.
-  bool winograd = cx.options().winograd && kiln_conv2d_winograd_preferred(&p);
+  if (winograd && !kiln_conv2d_winograd_supported(&p))
+    return nodeErrorf(n, "algo=winograd, but the Winograd kernel cannot compute this conv");
   BufferRef wb =
       winograd
           ? cx.addWeight(size_t(kiln_conv2d_winograd_packed_size(&p)) * sizeof(float),
@@ -152,8 +154,14 @@ bool tryFastConv(LowerContext &cx, const Node &n, const ConvGeom &g) {
 
 llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   ConvGeom g = convGeom(n);
-  if (tryFastConv(cx, n, g))
-    return llvm::Error::success();
+  const std::string algo = n.attrs.has("algo") ? n.attrs.getString("algo") : "direct";
+  if (algo != "generic") {
+    auto fast = tryFastConv(cx, n, g, algo == "winograd");
+    if (!fast)
+      return fast.takeError();
+    if (*fast)
+      return llvm::Error::success();
+  }
   KilnGenConvParams p{};
   p.N = g.N, p.C = g.C, p.H = g.H, p.W = g.W, p.M = g.M, p.OH = g.OH,
   p.OW = g.OW, p.KH = g.KH, p.KW = g.KW, p.SH = g.SH, p.SW = g.SW, p.PT = g.PT,

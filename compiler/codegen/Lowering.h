@@ -118,8 +118,6 @@ struct LoweringOptions {
   CacheSizes caches;
   /// Use the fast kernels (Conv.h, Gemm.h, ...) where they apply.
   bool fastKernels = true;
-  /// Winograd F(4x4,3x3) for the 3x3 stride-1 convs where it is faster.
-  bool winograd = true;
 };
 
 /// Lowers `g`. Errors name the node that cannot be compiled; all such nodes

@@ -94,14 +94,8 @@ bool LayoutAssigner::isAgnostic(const Node &n) const {
 
 /// Whether `n` runs on blocked data, given its operands' layouts.
 bool LayoutAssigner::blockable(const Node &n) const {
-  if (n.op == OpKind::Conv) {
-    if (!isActivation4d(n.output()) || !n.input(1)->isConstant())
-      return false;
-    int64_t group = convAttrs(n).group;
-    int64_t c = n.input(0)->type.dims[1], m = n.output()->type.dims[1];
-    return group == 1 || ((c / group) % blocked_.block == 0 &&
-                          (m / group) % blocked_.block == 0);
-  }
+  if (n.op == OpKind::Conv)
+    return convRunsBlocked(n, blocked_.block);
   if (!isAgnostic(n))
     return false;
   for (const Value *in : n.inputs)

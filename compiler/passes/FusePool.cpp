@@ -9,10 +9,10 @@
 // conv has no pool fused yet. A pool behind anything but the conv's own
 // epilogue (Caffe AlexNet's conv -> relu -> LRN -> pool) stays.
 //
-// Nor into a conv the code generator will run with Winograd F(4x4,3x3)
-// (PassOptions::winograd): at 2-2.5x the direct kernel's speed on VGG's
-// conv1_2..conv4_3, it pays for writing the unpooled tensor and pooling it
-// on its own many times over.
+// Nor into a conv that select-conv-algorithm gave algo="winograd": Winograd
+// F(4x4,3x3) has no pooling epilogue, and at 2-2.5x the direct kernel's speed
+// on VGG's conv1_2..conv4_3 it pays for writing the unpooled tensor and
+// pooling it on its own many times over.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,34 +25,10 @@ namespace kiln {
 
 namespace {
 
-/// Whether codegen will pick Winograd for `conv` (without a fused pool).
-/// Mirrors kiln_conv2d_winograd_preferred (codegen/kernels/Winograd.cpp):
-/// 3x3, stride 1, dilation 1, one group, pads <= 2, a blocked input (the
-/// layout pass gives a conv a plain input only below one channel block), and
-/// at least 36 output tiles of 4x4.
-bool winogradConv(const Node &conv, const PassOptions &opts) {
-  if (!opts.winograd)
-    return false;
-  const Attrs &a = conv.attrs;
-  const auto &kernel = a.getInts("kernel"), &strides = a.getInts("strides"),
-             &dilations = a.getInts("dilations"), &pads = a.getInts("pads");
-  if (kernel.size() != 2 || kernel[0] != 3 || kernel[1] != 3 ||
-      strides[0] != 1 || strides[1] != 1 || dilations[0] != 1 ||
-      dilations[1] != 1 || a.getInt("group") != 1)
-    return false;
-  for (int64_t p : pads)
-    if (p < 0 || p > 2)
-      return false;
-  const auto &in = conv.inputs[0]->type.dims, &out = conv.output()->type.dims;
-  if (in.size() != 4 || out.size() != 4 || in[1] < opts.vectorLanes)
-    return false;
-  return (out[2] + 3) / 4 * ((out[3] + 3) / 4) >= 36;
-}
-
-bool tryFuse(Graph &g, Node *conv, const PassOptions &opts) {
+bool tryFuse(Graph &g, Node *conv) {
   if (conv->op != OpKind::Conv || conv->output()->type.dtype != DType::F32)
     return false;
-  if (winogradConv(*conv, opts))
+  if (conv->attrs.has("algo") && conv->attrs.getString("algo") == "winograd")
     return false;
   if (std::any_of(conv->fused.begin(), conv->fused.end(),
                   [](const Fusion &f) { return isPoolFusion(f.op); }))
@@ -68,10 +44,10 @@ bool tryFuse(Graph &g, Node *conv, const PassOptions &opts) {
 
 } // namespace
 
-bool fusePool(Graph &g, const PassOptions &opts) {
+bool fusePool(Graph &g, const PassOptions &) {
   bool changed = false;
   for (size_t i = 0; i < g.nodes().size(); ++i)
-    changed |= tryFuse(g, g.nodes()[i].get(), opts);
+    changed |= tryFuse(g, g.nodes()[i].get());
   return changed;
 }
 

@@ -97,4 +97,14 @@ bool hasActivationOrPoolFusion(const Node &n) {
   });
 }
 
+bool convRunsBlocked(const Node &conv, int64_t block) {
+  const Value *y = conv.output();
+  if (y->isConstant() || y->type.rank() != 4 || y->type.dtype != DType::F32 ||
+      !conv.input(1)->isConstant())
+    return false;
+  int64_t group = conv.attrs.getInt("group");
+  int64_t c = conv.input(0)->type.dims[1], m = y->type.dims[1];
+  return group == 1 || ((c / group) % block == 0 && (m / group) % block == 0);
+}
+
 } // namespace kiln

@@ -51,6 +51,12 @@ bool isPoolFusion(OpKind op);
 /// order (bias, add, activation, pool) admits nothing but a pool.
 bool hasActivationOrPoolFusion(const Node &n);
 
+/// Whether assign-layout runs Conv `conv` on NCHW<block>c: an f32 activation
+/// result, constant weights, and one group or whole blocks of channels per
+/// group (a depthwise conv is not). select-conv-algorithm sends the others
+/// to the generic kernel.
+bool convRunsBlocked(const Node &conv, int64_t block);
+
 } // namespace kiln
 
 #endif // KILN_PASSES_PASSUTILS_H

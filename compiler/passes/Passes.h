@@ -26,6 +26,11 @@ bool foldBatchNorm(Graph &g, const PassOptions &opts);
 bool fuseResidual(Graph &g, const PassOptions &opts);
 /// MatMul + Add(bias) -> Gemm; Conv/Gemm/MatMul + activation -> fused.
 bool fuseActivation(Graph &g, const PassOptions &opts);
+/// Conv -> Conv{algo="direct"|"winograd"|"generic"}: the kernel that will
+/// compute it.
+bool selectConvAlgorithm(Graph &g, const PassOptions &opts);
+/// The algorithm select-conv-algorithm records for `conv` (its one predicate).
+const char *chooseConvAlgorithm(const Node &conv, const PassOptions &opts);
 /// Conv + MaxPool/AveragePool -> Conv{fused=[..., pool]}.
 bool fusePool(Graph &g, const PassOptions &opts);
 /// Removes nodes none of whose outputs is read or exported.

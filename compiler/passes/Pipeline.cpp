@@ -31,6 +31,9 @@ const std::vector<PassInfo> &passPipeline() {
       {"fuse-activation",
        "fuse activations (Relu, Clip, ...) into Conv/Gemm/MatMul; MatMul+Add -> Gemm",
        fuseActivation},
+      // Before fuse-pool, which leaves the pool behind a Winograd conv alone.
+      {"select-conv-algorithm", "choose each Conv's kernel: direct, winograd or generic",
+       selectConvAlgorithm},
       // Last in the epilogue, so last to fuse.
       {"fuse-pool", "fuse MaxPool/AveragePool into the conv that feeds it", fusePool},
       {"dead-code", "remove nodes whose results are never read", deadCode},

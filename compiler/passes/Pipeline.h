@@ -26,9 +26,9 @@ struct PassOptions {
   int vectorLanes = 16;
   /// Run the verifier after every pass (tests and debug builds do).
   bool verifyEach = false;
-  /// The code generator will take Winograd F(4x4,3x3) for large 3x3
-  /// stride-1 convolutions (codegen's LoweringOptions::winograd). That kernel
-  /// has no pooling epilogue, so fuse-pool leaves their pools separate.
+  /// select-conv-algorithm may choose Winograd F(4x4,3x3) for large 3x3
+  /// stride-1 convolutions (the code generator follows it). That kernel has
+  /// no pooling epilogue, so fuse-pool leaves their pools separate.
   bool winograd = true;
 };
 

@@ -242,14 +242,3 @@ TEST_CASE("winograd: many channels (channel chunks, shared weight chunks)") {
   CHECK(s.nChunks > 1);
   runAll(k);
 }
-
-TEST_CASE("winograd: preferred on large images only") {
-  WinoCase k;
-  k.C = 256, k.M = 256, k.H = k.W = 56;
-  KilnConvParams p = makeParams(k, KILN_LANES);
-  CHECK(kiln_conv2d_winograd_preferred(&p) == 1);
-  k.H = k.W = 7;
-  p = makeParams(k, KILN_LANES);
-  CHECK(kiln_conv2d_winograd_supported(&p) == 1);
-  CHECK(kiln_conv2d_winograd_preferred(&p) == 0);
-}

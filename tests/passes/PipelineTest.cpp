@@ -20,8 +20,9 @@ TEST_CASE("the pipeline lists unique kebab-case names with descriptions") {
   }
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
   CHECK(names == std::vector<std::string>{"remove-identity", "fold-constants", "fold-batchnorm",
-                                          "fuse-residual", "fuse-activation", "fuse-pool",
-                                          "dead-code", "assign-layout", "plan-memory"});
+                                          "fuse-residual", "fuse-activation",
+                                          "select-conv-algorithm", "fuse-pool", "dead-code",
+                                          "assign-layout", "plan-memory"});
 }
 
 TEST_CASE("runPipeline stops after the named pass and rejects unknown names") {

@@ -210,7 +210,6 @@ int compileMain(int argc, char **argv) {
   st.begin("lower");
   codegen::LoweringOptions lo;
   lo.vectorLanes = target->vectorLanes;
-  lo.winograd = !noWinograd;
   auto plan = codegen::lowerGraph(**graph, lo);
   if (!plan)
     return fail(model, plan.takeError());

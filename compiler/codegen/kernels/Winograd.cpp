@@ -61,7 +61,3 @@ extern "C" void kiln_conv2d_winograd_pack_weights(const KilnConvParams *p,
     }
   }
 }
-
-extern "C" int kiln_conv2d_winograd_preferred(const KilnConvParams *p) {
-  return kiln_conv2d_winograd_supported(p) && winoPlan(p).nTiles >= 36;
-}

@@ -7,7 +7,9 @@
 // every 4x4 output tile costs 36 multiplies per channel pair instead of 144.
 //
 // Applies when kiln_conv2d_winograd_supported(p): 3x3 kernel, stride 1,
-// dilation 1, one group, blocked input, no fused pool, pads <= 2.
+// dilation 1, one group, blocked input, no fused pool, pads <= 2. Whether a
+// layer takes it is decided by the select-conv-algorithm pass
+// (compiler/passes/SelectConvAlgorithm.cpp: supported and >= 36 output tiles).
 //
 // Per work item: T output tiles (T = convTileWidth(L, OCB), 7 with AVX-512)
 // times OCB output-channel blocks. For each chunk of input-channel blocks the
@@ -49,12 +51,6 @@ extern "C" {
 
 /// 1 when kiln_conv2d_winograd_f32_nchwc can compute `p` (see above).
 int kiln_conv2d_winograd_supported(const KilnConvParams *p);
-
-/// 1 when Winograd is supported and expected faster than the direct kernel
-/// (measured: >= 36 output tiles, i.e. about 24x24 outputs and up; on
-/// smaller images the transformed weights are re-read for too few tiles).
-/// The code generator should select Winograd per layer with this.
-int kiln_conv2d_winograd_preferred(const KilnConvParams *p);
 
 /// Runs work items [begin, end). Buffers as for kiln_conv2d_f32_nchwc; the
 /// bias is packed by kiln_conv2d_pack_bias; weights by
