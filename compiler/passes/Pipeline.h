@@ -20,6 +20,8 @@
 
 namespace kiln {
 
+/// Derived from the driver's CompileOptions (compiler/driver/Options.h,
+/// passOptions()); tests set it directly.
 struct PassOptions {
   /// fp32 lanes of the target's vectors: 16 (AVX-512), 8 (AVX2), 4 (NEON).
   /// Sets the channel block of the blocked layout.
@@ -27,7 +29,7 @@ struct PassOptions {
   /// Run the verifier after every pass (tests and debug builds do).
   bool verifyEach = false;
   /// The code generator will take Winograd F(4x4,3x3) for large 3x3
-  /// stride-1 convolutions (codegen's LoweringOptions::winograd). That kernel
+  /// stride-1 convolutions (CompileOptions::winograd). That kernel
   /// has no pooling epilogue, so fuse-pool leaves their pools separate.
   bool winograd = true;
 };
