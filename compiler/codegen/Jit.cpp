@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/Jit.h"
 
+#include "compiler/codegen/Flops.h"
 #include "compiler/codegen/ModuleEmitter.h"
 
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -18,40 +19,6 @@
 namespace kiln::codegen {
 
 namespace {
-
-/// 2 x multiply-adds of a conv or matrix product node; 0 for other ops. A
-/// Conv counts its unpooled output (a fused pool reduces what it stores, not
-/// what it computes).
-double nodeFlops(const Node &n) {
-  switch (n.op) {
-  case OpKind::Conv: {
-    const Dims &x = n.input(0)->type.dims, &w = n.input(1)->type.dims;
-    if (x.size() != 4 || w.size() != 4)
-      return 0;
-    const Attrs &a = n.attrs;
-    const auto &s = a.getInts("strides"), &p = a.getInts("pads"),
-               &d = a.getInts("dilations");
-    double oh = double((x[2] + p[0] + p[2] - d[0] * (w[2] - 1) - 1) / s[0] + 1);
-    double ow = double((x[3] + p[1] + p[3] - d[1] * (w[3] - 1) - 1) / s[1] + 1);
-    // w is [M][C/group][KH][KW]: C/group*KH*KW multiply-adds per output.
-    return 2.0 * double(x[0]) * double(w[0]) * oh * ow * double(w[1]) *
-           double(w[2]) * double(w[3]);
-  }
-  case OpKind::Gemm: {
-    const Dims &a = n.input(0)->type.dims;
-    int64_t k = n.attrs.getInt("transA") ? a[0] : a[1];
-    return 2.0 * double(n.output()->type.numElements()) * double(k);
-  }
-  case OpKind::MatMul: {
-    const Dims &a = n.input(0)->type.dims;
-    return a.empty() ? 0
-                     : 2.0 * double(n.output()->type.numElements()) *
-                           double(a.back());
-  }
-  default:
-    return 0;
-  }
-}
 
 // The hooks generated code calls when compiled with JitOptions::profile.
 void profileBeginHook(void *state) {
@@ -77,7 +44,13 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   lo.vectorLanes = target->vectorLanes;
   lo.caches = target->caches;
   lo.fastKernels = opts.fastKernels;
-  auto plan = lowerGraph(g, lo);
+  return compile(g, *target, lo, opts);
+}
+
+llvm::Expected<std::unique_ptr<CompiledModel>>
+CompiledModel::compile(const Graph &g, const Target &target,
+                       const LoweringOptions &lowering, const JitOptions &opts) {
+  auto plan = lowerGraph(g, lowering);
   if (!plan)
     return plan.takeError();
 
@@ -95,11 +68,8 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
     cm->profile_.push_back(std::move(p));
   }
 
-  auto cgLevel = opts.optLevel <= 0 ? llvm::CodeGenOpt::None
-                 : opts.optLevel == 1 ? llvm::CodeGenOpt::Less
-                 : opts.optLevel == 2 ? llvm::CodeGenOpt::Default
-                                      : llvm::CodeGenOpt::Aggressive;
-  auto tm = target->createTargetMachine(cgLevel);
+  auto cgLevel = codeGenOptLevel(opts.optLevel);
+  auto tm = target.createTargetMachine(cgLevel);
   if (!tm)
     return tm.takeError();
   auto ctx = std::make_unique<llvm::LLVMContext>();
@@ -111,21 +81,21 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   if (opts.profile)
     eo.profileState = cm.get();
   cm->profileCpuTime_ = opts.profileCpuTime;
-  auto emitted = emitModel(std::move(*plan), *target, **tm, *ctx, eo);
+  auto emitted = emitModel(std::move(*plan), target, **tm, *ctx, eo);
   if (!emitted)
     return emitted.takeError();
 
-  cm->target_ = *target;
+  cm->target_ = target;
   cm->inputs_ = emitted->inputs;
   cm->outputs_ = emitted->outputs;
   cm->layers_ = emitted->layers;
   cm->tasks_ = emitted->tasks;
 
-  llvm::orc::JITTargetMachineBuilder jtmb{llvm::Triple(target->triple)};
-  jtmb.setCPU(target->cpu);
+  llvm::orc::JITTargetMachineBuilder jtmb{llvm::Triple(target.triple)};
+  jtmb.setCPU(target.cpu);
   llvm::SubtargetFeatures features;
   features.addFeaturesVector(
-      llvm::SubtargetFeatures(target->features).getFeatures());
+      llvm::SubtargetFeatures(target.features).getFeatures());
   jtmb.addFeatures(features.getFeatures());
   jtmb.setCodeGenOptLevel(cgLevel);
   jtmb.setRelocationModel(llvm::Reloc::PIC_);

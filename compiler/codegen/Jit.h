@@ -34,8 +34,8 @@ namespace kiln::codegen {
 struct JitOptions {
   int optLevel = 3;
   /// Host CPU/features overrides ("haswell", "-avx512f"); empty: this host.
+  /// Read only by the compile() overload that resolves the target itself.
   std::string cpu, features;
-  bool fastKernels = true;
   /// Time every layer: NAME_run marks the steady clock after each layer
   /// (kiln_jit_profile_begin/_layer, JIT-only hooks) into per-layer slots
   /// read with CompiledModel::profile(). The slots are the model's: profile
@@ -60,7 +60,14 @@ class CompiledModel {
 public:
   ~CompiledModel();
 
-  /// Compiles `g` (optimized or not) for this host.
+  /// Compiles `g` (optimized or not) for `target`, which must be this
+  /// host's architecture, lowered with `lowering` (compiler/driver derives
+  /// both from its CompileOptions).
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  compile(const Graph &g, const Target &target, const LoweringOptions &lowering,
+          const JitOptions &opts);
+  /// Compiles `g` for this host (opts.cpu/features) with the default
+  /// lowering for its vectors: the tests' shorthand.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
   compile(const Graph &g, const JitOptions &opts = {});
 

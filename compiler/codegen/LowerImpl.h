@@ -25,8 +25,8 @@ struct MemoryPlan {
 };
 
 /// Uses the offsets chosen by compiler/passes (plan-memory) when every
-/// intermediate value has one; otherwise (an unoptimized graph) assigns its
-/// own: first fit over value lifetimes, 64-byte aligned.
+/// intermediate value has one; otherwise (an unoptimized graph) runs the
+/// same planner (compiler/passes/PlanMemory.h) on the graph as it is.
 MemoryPlan planMemory(const Graph &g);
 
 /// The value whose storage `v` shares (itself when it is not a view).

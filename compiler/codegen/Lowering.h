@@ -111,6 +111,8 @@ struct ModelPlan {
   int64_t workspaceBytes = 0;
 };
 
+/// Derived from the driver's CompileOptions (compiler/driver/Options.h,
+/// loweringOptions()); tests set it directly.
 struct LoweringOptions {
   /// Vector lanes of the target (selects the fast kernels' variant).
   int vectorLanes = 16;

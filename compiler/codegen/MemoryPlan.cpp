@@ -1,15 +1,15 @@
 //===- MemoryPlan.cpp - Workspace offsets of intermediate values ----------===//
 //
-// compiler/passes' plan-memory decides the arena normally. A graph that did
-// not go through the pipeline (tests, `kiln run --no-opt`) gets a first-fit
-// plan here so that every graph can be compiled.
+// The arena is planned by compiler/passes' planner (PlanMemory.h): read from
+// the graph after the plan-memory pass, or computed here, without changing
+// the graph, for a graph that did not go through the pipeline (tests).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/LowerImpl.h"
+#include "compiler/passes/PlanMemory.h"
 
 #include <algorithm>
-#include <set>
 
 namespace kiln::codegen {
 
@@ -42,57 +42,20 @@ MemoryPlan planMemory(const Graph &g) {
   for (const auto &v : g.values())
     if (needsArena(g, v.get()) && v->offset < 0)
       planned = false;
-  if (planned) {
-    for (const auto &v : g.values())
-      if (needsArena(g, v.get()))
-        plan.offsets[v.get()] = v->offset;
-    plan.bytes = g.workspaceBytes;
-    for (auto &[v, off] : plan.offsets)
-      plan.bytes = std::max(plan.bytes, off + storageBytes(v->type, v->layout));
-    plan.bytes = alignUp(plan.bytes);
+  if (!planned) {
+    // Not through the pipeline: the same planner, the graph left as it is.
+    ArenaPlan arena = planArena(g);
+    plan.offsets.insert(arena.offsets.begin(), arena.offsets.end());
+    plan.bytes = arena.bytes;
     return plan;
   }
-
-  // Lifetimes in node indices: [producer, last reader of the value or of any
-  // view of it].
-  const auto &nodes = g.nodes();
-  std::map<const Value *, size_t> first, last;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    for (const Value *out : nodes[i]->outputs)
-      if (needsArena(g, out))
-        first[out] = last[out] = i;
-    for (const Value *in : nodes[i]->inputs) {
-      const Value *root = storageRoot(in);
-      if (last.count(root))
-        last[root] = i;
-    }
-  }
-  // First fit in order of production; blocks freed after their last use.
-  struct Block {
-    int64_t off, size;
-    size_t end;
-  };
-  std::vector<Block> live;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    for (const Value *out : nodes[i]->outputs) {
-      if (!first.count(out))
-        continue;
-      // A value may not reuse memory of an input of its own producer.
-      std::erase_if(live, [&](const Block &b) { return b.end < i; });
-      std::sort(live.begin(), live.end(),
-                [](const Block &a, const Block &b) { return a.off < b.off; });
-      int64_t size = alignUp(std::max<int64_t>(storageBytes(out->type, out->layout), 1));
-      int64_t off = 0;
-      for (const Block &b : live) {
-        if (off + size <= b.off)
-          break;
-        off = std::max(off, b.off + b.size);
-      }
-      live.push_back({off, size, last[out]});
-      plan.offsets[out] = off;
-      plan.bytes = std::max(plan.bytes, off + size);
-    }
-  }
+  for (const auto &v : g.values())
+    if (needsArena(g, v.get()))
+      plan.offsets[v.get()] = v->offset;
+  plan.bytes = g.workspaceBytes;
+  for (auto &[v, off] : plan.offsets)
+    plan.bytes = std::max(plan.bytes, off + storageBytes(v->type, v->layout));
+  plan.bytes = alignUp(plan.bytes);
   return plan;
 }
 

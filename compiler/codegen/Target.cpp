@@ -142,6 +142,13 @@ llvm::Expected<Target> resolveTarget(const TargetOptions &opts) {
   return t;
 }
 
+llvm::CodeGenOpt::Level codeGenOptLevel(int optLevel) {
+  return optLevel <= 0   ? llvm::CodeGenOpt::None
+         : optLevel == 1 ? llvm::CodeGenOpt::Less
+         : optLevel == 2 ? llvm::CodeGenOpt::Default
+                         : llvm::CodeGenOpt::Aggressive;
+}
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 Target::createTargetMachine(llvm::CodeGenOpt::Level opt) const {
   initializeLLVMTargets();

@@ -62,6 +62,10 @@ struct Target {
   std::string describe() const;
 };
 
+/// kiln's -O0..-O3 as LLVM's code generation level (the one mapping; levels
+/// above 3 are 3, below 0 are 0).
+llvm::CodeGenOpt::Level codeGenOptLevel(int optLevel);
+
 /// Initializes the X86 and AArch64 backends (idempotent).
 void initializeLLVMTargets();
 

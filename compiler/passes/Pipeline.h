@@ -20,6 +20,8 @@
 
 namespace kiln {
 
+/// Derived from the driver's CompileOptions (compiler/driver/Options.h,
+/// passOptions()); tests set it directly.
 struct PassOptions {
   /// fp32 lanes of the target's vectors: 16 (AVX-512), 8 (AVX2), 4 (NEON).
   /// Sets the channel block of the blocked layout.

@@ -17,8 +17,13 @@
 // A view of a value that is not in the arena (a graph input) has no offset
 // either; a graph output is never a view (its producer copies into it).
 //
+// planArena is kiln's only memory planner: this pass marks the views and
+// records its offsets on the graph; the code generator calls it directly for
+// a graph that did not go through the pipeline.
+//
 //===----------------------------------------------------------------------===//
 
+#include "compiler/passes/PlanMemory.h"
 #include "compiler/passes/Passes.h"
 
 #include <algorithm>
@@ -34,7 +39,7 @@ constexpr int64_t Alignment = 64;
 int64_t alignUp(int64_t n) { return (n + Alignment - 1) / Alignment * Alignment; }
 
 struct Buffer {
-  Value *value;
+  const Value *value;
   int64_t begin, end; // node indices: producer, last reader
   int64_t bytes;
   int64_t offset = -1;
@@ -53,7 +58,7 @@ bool isViewOp(const Graph &g, const Node &n) {
          in->type.dims[1] % in->layout.block == 0;
 }
 
-Value *rootOf(Value *v) {
+template <typename V> V *rootOf(V *v) {
   while (v->viewOf)
     v = v->viewOf;
   return v;
@@ -82,29 +87,19 @@ int64_t bestFit(const Buffer &b, const std::vector<const Buffer *> &placed) {
 
 } // namespace
 
-bool planMemory(Graph &g, const PassOptions &) {
+ArenaPlan planArena(const Graph &g) {
   const auto &nodes = g.nodes();
-  for (const auto &v : g.values()) {
-    v->offset = -1;
-    v->viewOf = nullptr;
-  }
-
-  // Views first: they decide whose lifetime a reader extends.
-  for (const auto &n : nodes)
-    if (isViewOp(g, *n))
-      n->output()->viewOf = rootOf(n->input(0));
-
   std::vector<Buffer> buffers;
   std::unordered_map<const Value *, size_t> bufferOf;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    for (Value *out : nodes[i]->outputs) {
+    for (const Value *out : nodes[i]->outputs) {
       if (out->viewOf || g.isGraphOutput(out))
         continue;
       bufferOf[out] = buffers.size();
       buffers.push_back({out, int64_t(i), int64_t(i),
                          alignUp(storageBytes(out->type, out->layout))});
     }
-    for (Value *in : nodes[i]->inputs) {
+    for (const Value *in : nodes[i]->inputs) {
       auto it = bufferOf.find(rootOf(in));
       if (it != bufferOf.end())
         buffers[it->second].end = int64_t(i);
@@ -119,21 +114,39 @@ bool planMemory(Graph &g, const PassOptions &) {
       return x->bytes > y->bytes;
     return x->begin < y->begin;
   });
+  ArenaPlan plan;
   std::vector<const Buffer *> placed;
-  int64_t total = 0;
   for (Buffer *b : bySize) {
     b->offset = bestFit(*b, placed);
     placed.push_back(b);
-    total = std::max(total, b->offset + b->bytes);
+    plan.bytes = std::max(plan.bytes, b->offset + b->bytes);
+  }
+  for (const Buffer &b : buffers)
+    plan.offsets[b.value] = b.offset;
+  return plan;
+}
+
+bool planMemory(Graph &g, const PassOptions &) {
+  const auto &nodes = g.nodes();
+  for (const auto &v : g.values()) {
+    v->offset = -1;
+    v->viewOf = nullptr;
   }
 
-  for (Buffer &b : buffers)
-    b.value->offset = b.offset;
+  // Views first: they decide whose lifetime a reader extends.
+  for (const auto &n : nodes)
+    if (isViewOp(g, *n))
+      n->output()->viewOf = rootOf(n->input(0));
+
+  ArenaPlan plan = planArena(g);
+  for (const auto &v : g.values())
+    if (auto it = plan.offsets.find(v.get()); it != plan.offsets.end())
+      v->offset = it->second;
   for (const auto &n : nodes)
     for (Value *out : n->outputs)
       if (out->viewOf)
         out->offset = out->viewOf->offset;
-  g.workspaceBytes = total;
+  g.workspaceBytes = plan.bytes;
   return true;
 }
 

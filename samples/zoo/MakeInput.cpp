@@ -3,7 +3,7 @@
 //   kiln-make-input --shape 1,3,224,224 [--seed S] [--stream I] -o x.npy
 //
 // Floats uniform in [-1, 1) (a normalized image's range), exactly the values
-// `kiln run --random-input S` gives its input number I (tools/kiln/TensorIO.h)
+// `kiln run --random-input S` gives its input number I (compiler/driver/TensorIO.h)
 // and `node tools/ort/run.js --random-input S` gives ONNX Runtime: a
 // SplitMix64 stream seeded with S ^ (I + 1) * 0x9e3779b97f4a7c15, each value
 // (next() >> 40) / 2^23 - 1, in C order. Three implementations of one

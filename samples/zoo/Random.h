@@ -23,7 +23,7 @@ public:
   explicit Rng(uint64_t state) : state_(state) {}
 
   /// Stream `stream` of `seed`, as kiln's random inputs define it
-  /// (tools/kiln/TensorIO.h): input i of `kiln run --random-input S` is
+  /// (compiler/driver/TensorIO.h): input i of `kiln run --random-input S` is
   /// forStream(S, i).uniformSigned() in C order.
   static Rng forStream(uint64_t seed, uint64_t stream) {
     return Rng(seed ^ (stream + 1) * 0x9e3779b97f4a7c15ull);

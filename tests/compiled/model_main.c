@@ -17,8 +17,9 @@
 |*                    the compiled shape)                                   *|
 |*   --random-input   inputs not given a file get the values of             *|
 |*                    `kiln run --random-input SEED` and run.js             *|
-|*                    --random-input SEED (tools/kiln/TensorIO.h): input i  *|
-|*                    from SplitMix64 seeded SEED ^ (i+1)*0x9e3779b97f4a7c15,*|
+|*                    --random-input SEED (compiler/driver/TensorIO.h):     *|
+|*                    input i from SplitMix64 seeded                        *|
+|*                    SEED ^ (i+1)*0x9e3779b97f4a7c15,                      *|
 |*                    each float (next() >> 40) * 2^-23 - 1, C order        *|
 |*   --output-dir     writes output i to DIR/<name>.npy, the name made safe *|
 |*                    as run.js and `kiln run` do                           *|
@@ -212,7 +213,7 @@ static void makeDir(const char *dir) {
 }
 
 /*===----------------------------------------------------------------------===*
- * Random inputs: tools/kiln/TensorIO.h's definition
+ * Random inputs: compiler/driver/TensorIO.h's definition
  *===----------------------------------------------------------------------===*/
 
 static void randomInput(uint64_t seed, uint64_t stream, float *data, int64_t count) {

@@ -4,15 +4,15 @@
 // and through generated code. The ONNX cases of the ops kiln rewrites or
 // added for them (MaxPool's Indices, 1-D/3-D pools, Dropout's mask, empty
 // tensors, int64 outputs) are few and small; these run the same two engines
-// (tools/kiln/Execute.cpp) on awkward shapes: odd sizes, padding, dilation,
+// (compiler/driver/Execute.cpp) on awkward shapes: odd sizes, padding, dilation,
 // ceil mode, stride larger than the window, both storage orders, batches.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/Jit.h"
 #include "tests/frontend/ModelBuilder.h"
-#include "tools/kiln/Execute.h"
-#include "tools/kiln/TensorIO.h"
+#include "compiler/driver/Execute.h"
+#include "compiler/driver/TensorIO.h"
 
 #include <doctest/doctest.h>
 
@@ -33,14 +33,14 @@ void checkEngines(const ModelBuilder &m, uint64_t seed = 1) {
   REQUIRE_MESSAGE(bool(cmp), llvm::toString(cmp.takeError()));
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < (*ref)->inputs.size(); ++i)
-    inputs.push_back(cli::randomTensor((*ref)->inputs[i]->type, seed, i));
-  cli::ExecOptions opts;
+    inputs.push_back(driver::randomTensor((*ref)->inputs[i]->type, seed, i));
+  driver::ExecOptions opts;
   opts.threads = 2;
-  opts.engine = cli::Engine::Reference;
-  auto want = cli::executeGraph(**ref, inputs, opts);
+  opts.engine = driver::Engine::Reference;
+  auto want = driver::executeGraph(**ref, inputs, opts);
   REQUIRE_MESSAGE(bool(want), llvm::toString(want.takeError()));
-  opts.engine = cli::Engine::Compiled;
-  auto got = cli::executeGraph(**cmp, inputs, opts);
+  opts.engine = driver::Engine::Compiled;
+  auto got = driver::executeGraph(**cmp, inputs, opts);
   REQUIRE_MESSAGE(bool(got), llvm::toString(got.takeError()));
   REQUIRE(got->size() == want->size());
   for (size_t o = 0; o < want->size(); ++o) {

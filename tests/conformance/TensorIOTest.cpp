@@ -1,6 +1,6 @@
 //===- TensorIOTest.cpp - .npy and TensorProto files, random inputs -------===//
 
-#include "tools/kiln/TensorIO.h"
+#include "compiler/driver/TensorIO.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 using namespace kiln;
-using namespace kiln::cli;
+using namespace kiln::driver;
 
 namespace {
 

@@ -11,11 +11,10 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
-#include "tools/kiln/TensorIO.h"
 
-#include "compiler/codegen/Jit.h"
-#include "compiler/passes/Pipeline.h"
-#include "frontend/OnnxImporter.h"
+#include "compiler/codegen/Flops.h"
+#include "compiler/driver/Driver.h"
+#include "compiler/driver/TensorIO.h"
 
 #include <fmt/format.h>
 
@@ -38,37 +37,6 @@ double threadCpuMs() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
-}
-
-/// Floating-point operations of one inference: 2 per multiply-add of every
-/// Conv, Gemm and MatMul (counted on the graph as imported, before fusion
-/// changes result shapes). Other ops are noise next to these.
-double countFlops(const Graph &g) {
-  double flops = 0;
-  for (const auto &n : g.nodes()) {
-    const Dims &out = n->output()->type.dims;
-    switch (n->op) {
-    case OpKind::Conv: {
-      const Dims &w = n->input(1)->type.dims; // [M, C/group, kH, kW]
-      flops += 2.0 * double(n->output()->type.numElements()) * double(w[1] * w[2] * w[3]);
-      break;
-    }
-    case OpKind::Gemm: {
-      const Dims &a = n->input(0)->type.dims;
-      int64_t k = n->attrs.getInt("transA") ? a[0] : a[1];
-      flops += 2.0 * double(out[0] * out[1] * k);
-      break;
-    }
-    case OpKind::MatMul: {
-      const Dims &a = n->input(0)->type.dims;
-      flops += 2.0 * double(n->output()->type.numElements()) * double(a.back());
-      break;
-    }
-    default:
-      break;
-    }
-  }
-  return flops;
 }
 
 //===----------------------------------------------------------------------===//
@@ -182,25 +150,23 @@ int benchMain(int argc, char **argv) {
     return usageError("bench", "--cpu-time needs --threads 1 (the layers must run on the caller)");
   const std::string &path = pos[0];
 
-  ImportOptions importOpts;
-  importOpts.batch = batch;
-  auto graph = importOnnxFile(path, importOpts);
+  driver::CompileOptions opts;
+  opts.batch = batch;
+  opts.profile = profile;
+  opts.profileCpuTime = cpuTime;
+  auto graph = driver::importModel(path, opts);
   if (!graph)
     return fail(path, graph.takeError());
-  const double flops = countFlops(**graph);
+  // Counted as imported, before fusion changes result shapes.
+  const double flops = codegen::graphFlops(**graph);
 
-  auto target = codegen::resolveTarget({});
+  auto target = driver::resolveTarget(opts);
   if (!target)
     return fail(path, target.takeError());
-  PassOptions passOpts;
-  passOpts.vectorLanes = target->vectorLanes;
   auto t0 = Clock::now();
-  if (auto err = runPipeline(**graph, passOpts))
+  if (auto err = driver::optimize(**graph, opts, *target))
     return fail(path, std::move(err));
-  codegen::JitOptions jitOpts;
-  jitOpts.profile = profile;
-  jitOpts.profileCpuTime = cpuTime;
-  auto model = codegen::CompiledModel::compile(**graph, jitOpts);
+  auto model = driver::jitModel(**graph, opts, *target);
   if (!model)
     return fail(path, model.takeError());
   double compileMs = msSince(t0);
@@ -210,7 +176,7 @@ int benchMain(int argc, char **argv) {
   std::vector<Tensor> inputs;
   std::vector<const float *> in;
   for (size_t i = 0; i < (*graph)->inputs.size(); ++i) {
-    inputs.push_back(randomTensor((*graph)->inputs[i]->type, uint64_t(seed), i));
+    inputs.push_back(driver::randomTensor((*graph)->inputs[i]->type, uint64_t(seed), i));
     in.push_back(inputs.back().f32.data());
   }
   std::vector<std::vector<float>> outputs;

@@ -6,30 +6,20 @@
 //
 // --weights FILE writes the weights into a second object file FILE (symbols
 // NAME_weight<i>) that must be linked with OUT.o; NAME_run is unchanged.
+// The work is compiler/driver's compileToFile; this file parses the flags.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
 
-#include "compiler/codegen/HeaderWriter.h"
-#include "compiler/codegen/ModuleEmitter.h"
-#include "compiler/codegen/ObjectWriter.h"
-#include "compiler/codegen/Target.h"
+#include "compiler/driver/Driver.h"
+#include "compiler/driver/Stages.h"
 #include "compiler/ir/Diagnostics.h"
-#include "compiler/passes/Pipeline.h"
-#include "frontend/OnnxImporter.h"
-
-#include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Triple.h"
 
 #include <fmt/format.h>
 
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <ctime>
-#include <unistd.h>
+#include <cctype>
 
 namespace kiln::cli {
 
@@ -44,90 +34,17 @@ bool isCIdentifier(const std::string &s) {
   return true;
 }
 
-/// Progress on a terminal; with -v, the wall and CPU time of every stage and
-/// sub-stage and the stage's peak resident memory (the CPU time is what to
-/// compare on a loaded machine).
-class Stages {
-public:
-  explicit Stages(bool verbose) : verbose_(verbose), tty_(isatty(2)) {}
-  void begin(const char *stage) {
-    stage_ = stage;
-    start_ = std::chrono::steady_clock::now();
-    cpuStart_ = cpuMs();
-    if (tty_)
-      fmt::print(stderr, "\r\033[K{}...", stage);
-  }
-  void step(const char *what, size_t i, size_t n) {
-    if (!sub_ || std::strcmp(sub_, what) != 0) {
-      endSub();
-      sub_ = what;
-      subStart_ = std::chrono::steady_clock::now();
-      subCpuStart_ = cpuMs();
-    }
-    if (tty_ && n > 1 && (i % 16 == 0 || i + 1 == n))
-      fmt::print(stderr, "\r\033[K{}: {} {} of {}", stage_, what, i + 1, n);
-  }
-  void end() {
-    endSub();
-    if (tty_)
-      fmt::print(stderr, "\r\033[K");
-    if (verbose_)
-      fmt::print(stderr, "{:<24} {:9.1f} ms  cpu {:9.1f} ms  peak RSS {:6.0f} MB\n",
-                 stage_, msSince(start_), cpuMs() - cpuStart_, peakRssMB());
-    resetPeakRss();
-  }
-
-private:
-  static double msSince(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(
-               std::chrono::steady_clock::now() - t)
-        .count();
-  }
-  /// CPU time of the process (all threads), user + system.
-  static double cpuMs() {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
-      return 0;
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-  }
-  /// VmHWM from /proc/self/status (Linux); 0 elsewhere.
-  static double peakRssMB() {
-    std::FILE *f = std::fopen("/proc/self/status", "r");
-    if (!f)
-      return 0;
-    char line[256];
-    double kb = 0;
-    while (std::fgets(line, sizeof line, f))
-      if (std::sscanf(line, "VmHWM: %lf kB", &kb) == 1)
-        break;
-    std::fclose(f);
-    return kb / 1024;
-  }
-  /// Restarts VmHWM so every stage reports its own peak (Linux >= 4.0).
-  static void resetPeakRss() {
-    if (std::FILE *f = std::fopen("/proc/self/clear_refs", "w")) {
-      std::fputs("5", f);
-      std::fclose(f);
-    }
-  }
-  void endSub() {
-    if (sub_ && verbose_ && tty_)
-      fmt::print(stderr, "\r\033[K");
-    if (sub_ && verbose_)
-      fmt::print(stderr, "  {:<22} {:9.1f} ms  cpu {:9.1f} ms\n", sub_,
-                 msSince(subStart_), cpuMs() - subCpuStart_);
-    sub_ = nullptr;
-  }
-
-  bool verbose_, tty_;
-  const char *stage_ = "";
-  const char *sub_ = nullptr;
-  std::chrono::steady_clock::time_point start_, subStart_;
-  double cpuStart_ = 0, subCpuStart_ = 0;
-};
-
-int fail(const std::string &file, llvm::Error e) {
-  fmt::print(stderr, "error: {}: {}\n", displayName(file), llvm::toString(std::move(e)));
+/// "error: FILE: MESSAGE" for the file the driver names.
+int fail(const std::string &model, llvm::Error e) {
+  std::string file = model, message;
+  llvm::handleAllErrors(
+      std::move(e),
+      [&](const driver::FileError &fe) {
+        file = fe.file();
+        message = fe.reason();
+      },
+      [&](const llvm::ErrorInfoBase &other) { message = other.message(); });
+  fmt::print(stderr, "error: {}: {}\n", displayName(file), message);
   return 1;
 }
 
@@ -180,106 +97,19 @@ int compileMain(int argc, char **argv) {
     kind = codegen::EmitKind::LLVM;
   else
     return usageError("compile", fmt::format("bad --emit '{}'", displayName(emit)));
-  int opt = o0 ? 0 : o1 ? 1 : o2 ? 2 : 3;
-  bool externalWeights = weights != "embed";
-
-  Stages st(verbose);
-  codegen::TargetOptions to{triple, cpu, features};
-  auto target = codegen::resolveTarget(to);
-  if (!target)
-    return fail(model, target.takeError());
-  if (verbose)
-    fmt::print(stderr, "target: {}\n", target->describe());
-
-  st.begin("import");
-  ImportOptions io;
-  io.batch = batch;
-  auto graph = importOnnxFile(model, io);
-  if (!graph)
-    return fail(model, graph.takeError());
-  st.end();
-
-  st.begin("optimize graph");
-  PassOptions po;
-  po.vectorLanes = target->vectorLanes;
-  po.winograd = !noWinograd;
-  if (auto e = runPipeline(**graph, po))
+  driver::CompileOptions opts;
+  opts.target = {triple, cpu, features};
+  opts.optLevel = o0 ? 0 : o1 ? 1 : o2 ? 2 : 3;
+  opts.batch = batch;
+  opts.winograd = !noWinograd;
+  opts.emit = kind;
+  opts.name = name;
+  if (weights != "embed")
+    opts.weightsFile = weights;
+  driver::Stages stages(verbose);
+  opts.stages = &stages;
+  if (auto e = driver::compileToFile(model, opts, out, header))
     return fail(model, std::move(e));
-  st.end();
-
-  st.begin("lower");
-  codegen::LoweringOptions lo;
-  lo.vectorLanes = target->vectorLanes;
-  auto plan = codegen::lowerGraph(**graph, lo);
-  if (!plan)
-    return fail(model, plan.takeError());
-  graph->reset(); // the plan shares the weights it needs
-  st.end();
-
-  auto cgLevel = opt == 0 ? llvm::CodeGenOpt::None
-                 : opt == 1 ? llvm::CodeGenOpt::Less
-                 : opt == 2 ? llvm::CodeGenOpt::Default
-                            : llvm::CodeGenOpt::Aggressive;
-  auto tm = target->createTargetMachine(cgLevel);
-  if (!tm)
-    return fail(model, tm.takeError());
-
-  st.begin("generate LLVM IR");
-  llvm::LLVMContext ctx;
-  codegen::EmitOptions eo;
-  eo.name = name;
-  eo.optLevel = opt;
-  eo.externalWeights = externalWeights;
-  // ELF objects get the weights written straight into the file, never
-  // copied into LLVM; assembly and IR carry them as constants.
-  if (kind == codegen::EmitKind::Object &&
-      llvm::Triple(target->triple).isOSBinFormatELF())
-    eo.weightStorage = codegen::WeightStorage::Placeholders;
-  eo.progress = [&](const char *what, size_t i, size_t n) { st.step(what, i, n); };
-  auto emitted = codegen::emitModel(std::move(*plan), *target, **tm, ctx, eo);
-  if (!emitted)
-    return fail(model, emitted.takeError());
-  st.end();
-  if (verbose)
-    fmt::print(stderr, "{} layers, {} distinct task functions, workspace {} bytes\n",
-               emitted->layers, emitted->tasks, emitted->workspaceBytes);
-
-  st.begin("machine code");
-  if (auto e = codegen::writeModule(*emitted->code, **tm, out, kind))
-    return fail(out, std::move(e));
-  if (emitted->weights)
-    if (auto e = codegen::writeModule(*emitted->weights, **tm, weights, kind))
-      return fail(weights, std::move(e));
-  st.end();
-  if (!emitted->weightData.empty()) {
-    st.begin("write weights");
-    const std::string &file = externalWeights ? weights : out;
-    if (auto e = codegen::patchWeights(file, emitted->weightSymbols,
-                                       emitted->weightData))
-      return fail(file, std::move(e));
-    st.end();
-  }
-
-  if (!header.empty()) {
-    codegen::HeaderInfo h;
-    h.name = name;
-    h.inputs = emitted->inputs;
-    h.outputs = emitted->outputs;
-    h.workspaceBytes = emitted->workspaceBytes;
-    h.target = target->describe();
-    if (externalWeights)
-      h.weightsFile = weights;
-    std::FILE *f = std::fopen(header.c_str(), "wb");
-    if (!f)
-      return fail(header, llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                                  "cannot write the header"));
-    std::string text = codegen::headerText(h);
-    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    ok &= std::fclose(f) == 0;
-    if (!ok)
-      return fail(header, llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                                  "cannot write the header"));
-  }
   return 0;
 }
 

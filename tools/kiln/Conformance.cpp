@@ -27,8 +27,9 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
-#include "tools/kiln/Execute.h"
-#include "tools/kiln/TensorIO.h"
+
+#include "compiler/driver/Execute.h"
+#include "compiler/driver/TensorIO.h"
 
 #include "compiler/ir/Diagnostics.h"
 #include "frontend/OnnxImporter.h"
@@ -174,7 +175,7 @@ std::map<std::string, Dims> dataShapes(const onnx::ModelProto &model,
     const std::string &path = inFiles[file++];
     if (freeze.count(in.name()))
       continue;
-    if (llvm::Expected<Tensor> t = readTensorProto(path))
+    if (llvm::Expected<Tensor> t = driver::readTensorProto(path))
       shapes[in.name()] = t->dims();
     else
       llvm::consumeError(t.takeError());
@@ -224,7 +225,7 @@ llvm::Expected<std::unique_ptr<Graph>> importFrozen(onnx::ModelProto model,
   return importOnnxBytes(serialized.data(), serialized.size(), dir, opts);
 }
 
-Outcome runCase(const std::string &dir, const ExecOptions &exec) {
+Outcome runCase(const std::string &dir, const driver::ExecOptions &exec) {
   llvm::SmallString<256> modelPath(dir);
   llvm::sys::path::append(modelPath, "model.onnx");
   std::vector<std::string> sets = sortedSubdirs(dir, "test_data_set_");
@@ -280,7 +281,7 @@ Outcome runCase(const std::string &dir, const ExecOptions &exec) {
     std::vector<Tensor> inputs;
     for (size_t i = 0; i < dataFiles.size(); ++i) {
       std::string file(llvm::sys::path::filename(dataFiles[i]));
-      llvm::Expected<Tensor> t = readTensorProto(dataFiles[i]);
+      llvm::Expected<Tensor> t = driver::readTensorProto(dataFiles[i]);
       if (!t)
         return {Verdict::Fail,
                 fmt::format("{}{}: {}", prefix, file, llvm::toString(t.takeError()))};
@@ -291,11 +292,11 @@ Outcome runCase(const std::string &dir, const ExecOptions &exec) {
                             g.inputs[i]->type.str())};
       inputs.push_back(std::move(*t));
     }
-    llvm::Expected<std::vector<Tensor>> outputs = executeGraph(g, inputs, exec);
+    llvm::Expected<std::vector<Tensor>> outputs = driver::executeGraph(g, inputs, exec);
     if (!outputs)
       return {Verdict::Fail, prefix + llvm::toString(outputs.takeError())};
     for (size_t i = 0; i < outFiles.size(); ++i) {
-      llvm::Expected<Tensor> want = readTensorProto(outFiles[i]);
+      llvm::Expected<Tensor> want = driver::readTensorProto(outFiles[i]);
       if (!want)
         return {Verdict::Fail, fmt::format("{}output_{}.pb: {}", prefix, i,
                                            llvm::toString(want.takeError()))};
@@ -352,9 +353,9 @@ int conformanceMain(int argc, char **argv) {
     }
   }
 
-  ExecOptions exec;
-  exec.engine = reference ? Engine::Reference : Engine::Compiled;
-  exec.threads = defaultThreads();
+  driver::ExecOptions exec;
+  exec.engine = reference ? driver::Engine::Reference : driver::Engine::Compiled;
+  exec.threads = driver::defaultThreads();
   int passed = 0, failed = 0, unsupported = 0;
   for (const std::string &dir : cases) {
     std::string name(llvm::sys::path::filename(llvm::StringRef(dir).rtrim('/')));

@@ -3,11 +3,8 @@
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
 
+#include "compiler/driver/Driver.h"
 #include "compiler/ir/Printer.h"
-#include "frontend/OnnxImporter.h"
-#include "compiler/codegen/Target.h"
-#include "compiler/passes/Pipeline.h"
-
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -51,9 +48,11 @@ int dumpMain(int argc, char **argv) {
     return usageError("dump", "--batch must be at least 1");
   const std::string &path = pos[0];
 
-  ImportOptions opts;
+  driver::CompileOptions opts;
   opts.batch = batch;
-  auto graph = importOnnxFile(path, opts);
+  opts.vectorLanes = int(lanes);
+  opts.verifyEach = true;
+  auto graph = driver::importModel(path, opts);
   if (!graph) {
     fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(graph.takeError()));
     return 1;
@@ -66,23 +65,21 @@ int dumpMain(int argc, char **argv) {
   }
   bool optimize = stage == "optimized" || !after.empty() || printAfterAll;
   if (optimize) {
-    PassOptions passOpts;
-    if (lanes > 0) {
-      passOpts.vectorLanes = int(lanes);
-    } else {
-      auto host = codegen::resolveTarget({});
+    // --vector-lanes needs no target; without it, the host's.
+    codegen::Target target;
+    if (lanes <= 0) {
+      auto host = driver::resolveTarget(opts);
       if (!host) {
         fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(host.takeError()));
         return 1;
       }
-      passOpts.vectorLanes = host->vectorLanes;
+      target = *host;
     }
-    passOpts.verifyEach = true;
     auto afterEach = [&](const PassInfo &p, const Graph &g) {
       if (printAfterAll)
         fmt::print(out, "// after {}\n{}\n", p.name, render(g, format));
     };
-    if (auto err = runPipeline(**graph, passOpts, after, afterEach)) {
+    if (auto err = driver::optimize(**graph, opts, target, after, afterEach)) {
       fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(std::move(err)));
       return 1;
     }

@@ -4,18 +4,19 @@
 //   kiln run model.onnx --random-input 1 --reference
 //
 // Imports the model, reads or generates one tensor per graph input, runs the
-// graph through executeGraph (Execute.h: the seam where compiled code plugs
-// in), prints a summary of each output and writes it as NAME.npy.
+// graph through executeGraph (compiler/driver/Execute.h: reference or
+// compiled), prints a summary of each output and writes it as NAME.npy.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
-#include "tools/kiln/Execute.h"
-#include "tools/kiln/TensorIO.h"
+
+#include "compiler/driver/Driver.h"
+#include "compiler/driver/Execute.h"
+#include "compiler/driver/TensorIO.h"
 
 #include "compiler/ir/Diagnostics.h"
-#include "frontend/OnnxImporter.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -118,9 +119,11 @@ int runMain(int argc, char **argv) {
   if (seed < -1)
     return usageError("run", "--random-input takes a non-negative seed");
 
-  ImportOptions importOpts;
-  importOpts.batch = batch;
-  llvm::Expected<std::unique_ptr<Graph>> imported = importOnnxFile(model, importOpts);
+  driver::ExecOptions exec;
+  exec.engine = reference ? driver::Engine::Reference : driver::Engine::Compiled;
+  exec.threads = driver::defaultThreads();
+  exec.compile.batch = batch;
+  llvm::Expected<std::unique_ptr<Graph>> imported = driver::importModel(model, exec.compile);
   if (!imported)
     return fail(model, imported.takeError());
   Graph &g = **imported;
@@ -144,7 +147,7 @@ int runMain(int argc, char **argv) {
       return fail(model, fmt::format("--input {}: the graph's inputs are {}",
                                      displayName(spec), fmt::join(names, ", ")));
     }
-    llvm::Expected<Tensor> t = readTensorFile(file);
+    llvm::Expected<Tensor> t = driver::readTensorFile(file);
     if (!t)
       return fail(file, t.takeError());
     const Value *v = g.inputs[slot];
@@ -163,13 +166,10 @@ int runMain(int argc, char **argv) {
     if (!slots[i] && !hasTensorData(v->type.dtype))
       return fail(model, fmt::format("input '{}' has type {}: kiln computes in f32 and i64",
                                      displayName(v->name), v->type.str()));
-    inputs.push_back(slots[i] ? std::move(*slots[i]) : randomTensor(v->type, uint64_t(seed), i));
+    inputs.push_back(slots[i] ? std::move(*slots[i]) : driver::randomTensor(v->type, uint64_t(seed), i));
   }
 
-  ExecOptions exec;
-  exec.engine = reference ? Engine::Reference : Engine::Compiled;
-  exec.threads = defaultThreads();
-  llvm::Expected<std::vector<Tensor>> outputs = executeGraph(g, inputs, exec);
+  llvm::Expected<std::vector<Tensor>> outputs = driver::executeGraph(g, inputs, exec);
   if (!outputs)
     return fail(model, outputs.takeError());
 
@@ -184,7 +184,7 @@ int runMain(int argc, char **argv) {
       continue;
     llvm::SmallString<256> path(outputDir);
     llvm::sys::path::append(path, fileNameFor(name) + ".npy");
-    if (llvm::Error err = writeNpy(std::string(path), (*outputs)[i]))
+    if (llvm::Error err = driver::writeNpy(std::string(path), (*outputs)[i]))
       return fail(std::string(path), std::move(err));
   }
   return 0;

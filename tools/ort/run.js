@@ -13,7 +13,7 @@
 // "output_" prefix), the names `kiln run --output-dir` uses.
 //
 // --random-input SEED feeds every input not given with --input the values
-// `kiln run --random-input SEED` uses (tools/kiln/TensorIO.h): input i (in
+// `kiln run --random-input SEED` uses (compiler/driver/TensorIO.h): input i (in
 // the model's input order) from SplitMix64 seeded with
 // SEED ^ (i + 1) * 0x9e3779b97f4a7c15, floats (next() >> 40) / 2^23 - 1 in
 // [-1, 1), int64s next() >> 60, C order; symbolic dimensions are --batch
@@ -98,7 +98,7 @@ function writeNpy(file, tensor) {
     pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
-// kiln's random inputs (tools/kiln/TensorIO.cpp, randomTensor).
+// kiln's random inputs (compiler/driver/TensorIO.cpp, randomTensor).
 function randomTensor(type, seed, stream, dims) {
   const mask = (1n << 64n) - 1n;
   const golden = 0x9e3779b97f4a7c15n;

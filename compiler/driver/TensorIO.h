@@ -15,8 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_TOOLS_TENSORIO_H
-#define KILN_TOOLS_TENSORIO_H
+#ifndef KILN_DRIVER_TENSORIO_H
+#define KILN_DRIVER_TENSORIO_H
 
 #include "compiler/reference/Tensor.h"
 
@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <string>
 
-namespace kiln::cli {
+namespace kiln::driver {
 
 /// Reads a .npy file.
 llvm::Expected<Tensor> readNpy(const std::string &path);
@@ -45,6 +45,6 @@ llvm::Expected<Tensor> readTensorFile(const std::string &path);
 /// A tensor of type `t` filled from (seed, stream) as described above.
 Tensor randomTensor(const TensorType &t, uint64_t seed, uint64_t stream);
 
-} // namespace kiln::cli
+} // namespace kiln::driver
 
-#endif // KILN_TOOLS_TENSORIO_H
+#endif // KILN_DRIVER_TENSORIO_H

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/kiln/TensorIO.h"
+#include "compiler/driver/TensorIO.h"
 
 #include "compiler/ir/Diagnostics.h"
 
@@ -20,7 +20,7 @@
 #include <cctype>
 #include <cstring>
 
-namespace kiln::cli {
+namespace kiln::driver {
 
 namespace {
 
@@ -388,4 +388,4 @@ Tensor randomTensor(const TensorType &t, uint64_t seed, uint64_t stream) {
   return r;
 }
 
-} // namespace kiln::cli
+} // namespace kiln::driver

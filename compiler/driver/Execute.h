@@ -1,4 +1,4 @@
-//===- Execute.h - How the CLI runs a model ---------------------*- C++ -*-===//
+//===- Execute.h - Run a model: reference or compiled -----------*- C++ -*-===//
 //
 // The one place where `kiln run` and `kiln conformance` turn an imported
 // graph plus input tensors into output tensors. Two engines:
@@ -11,9 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_TOOLS_EXECUTE_H
-#define KILN_TOOLS_EXECUTE_H
+#ifndef KILN_DRIVER_EXECUTE_H
+#define KILN_DRIVER_EXECUTE_H
 
+#include "compiler/driver/Options.h"
 #include "compiler/ir/IR.h"
 #include "compiler/reference/Tensor.h"
 
@@ -21,7 +22,7 @@
 
 #include <vector>
 
-namespace kiln::cli {
+namespace kiln::driver {
 
 enum class Engine { Reference, Compiled };
 
@@ -29,6 +30,8 @@ struct ExecOptions {
   Engine engine = Engine::Compiled;
   /// Threads the engine may use.
   unsigned threads = 1;
+  /// How the Compiled engine compiles (target: this host).
+  CompileOptions compile;
 };
 
 /// Runs `g` (freshly imported; the Compiled engine may optimize it in place)
@@ -37,9 +40,19 @@ struct ExecOptions {
 llvm::Expected<std::vector<Tensor>> executeGraph(Graph &g, const std::vector<Tensor> &inputs,
                                                  const ExecOptions &opts);
 
+/// The reference interpreter on `g` as it is.
+llvm::Expected<std::vector<Tensor>> runReference(const Graph &g,
+                                                 const std::vector<Tensor> &inputs,
+                                                 unsigned threads = 1);
+
+/// Optimizes `g` in place, compiles it with the JIT and runs it once.
+llvm::Expected<std::vector<Tensor>> runCompiled(Graph &g, const std::vector<Tensor> &inputs,
+                                                const CompileOptions &opts = {},
+                                                unsigned threads = 1);
+
 /// Threads to use by default: the machine's cores, at most 8.
 unsigned defaultThreads();
 
-} // namespace kiln::cli
+} // namespace kiln::driver
 
-#endif // KILN_TOOLS_EXECUTE_H
+#endif // KILN_DRIVER_EXECUTE_H
