@@ -43,7 +43,6 @@ CompiledModel::compile(const Graph &g, const JitOptions &opts) {
   LoweringOptions lo;
   lo.vectorLanes = target->vectorLanes;
   lo.caches = target->caches;
-  lo.fastKernels = opts.fastKernels;
   return compile(g, *target, lo, opts);
 }
 
