@@ -65,10 +65,22 @@ Value *buildOp(Graph &g, const Case &c) {
 
 Tensor byReference(const Case &c) {
   Graph g;
-  g.outputs.push_back(buildOp(g, c));
-  auto r = runReference(g, {});
-  REQUIRE_MESSAGE(bool(r), (r ? "" : llvm::toString(r.takeError())));
-  return std::move((*r)[0]);
+  Value *r = buildOp(g, c);
+  DType type = r->type.dtype;
+  if (!hasTensorData(type)) {
+    // runReference returns no i32, i8 or u8: read them widened, unchanged.
+    Value *wide = g.addValue("wide", {DType::I64, r->type.dims});
+    Attrs a;
+    a.set("to", int64_t(DType::I64));
+    g.addNode(OpKind::Cast, "widen", {r}, {wide}, a);
+    r = wide;
+  }
+  g.outputs.push_back(r);
+  auto out = runReference(g, {});
+  REQUIRE_MESSAGE(bool(out), (out ? "" : llvm::toString(out.takeError())));
+  Tensor t = std::move((*out)[0]);
+  t.type.dtype = type;
+  return t;
 }
 
 /// fold-constants' result, or nullopt when it leaves the node.
