@@ -13,14 +13,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace kiln::cli {
 
 int passesMain(int argc, char **argv) {
   Args args("passes", "", "List the optimization pipeline in order.");
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
+  size_t width = 0;
   for (const PassInfo &p : passPipeline())
-    fmt::print("{:<18} {}\n", p.name, p.description);
+    width = std::max(width, std::strlen(p.name));
+  for (const PassInfo &p : passPipeline())
+    fmt::print("{:<{}} {}\n", p.name, width, p.description);
   return 0;
 }
 
