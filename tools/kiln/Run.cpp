@@ -28,6 +28,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <set>
 
 namespace kiln::cli {
 
@@ -41,14 +42,34 @@ int fail(const std::string &file, llvm::Error err) {
   return fail(file, llvm::toString(std::move(err)));
 }
 
-/// A file name for a value name: path separators and odd bytes become '_'.
+/// A file name for a value name: path separators and odd bytes become '_',
+/// and a name longer than MaxStem keeps its head and a hash of the whole.
 std::string fileNameFor(const std::string &valueName) {
+  constexpr size_t MaxStem = 100;
   std::string s;
   for (unsigned char c : valueName)
     s += (std::isalnum(c) || c == '.' || c == '-' || c == '_') ? char(c) : '_';
   if (s.empty() || s == "." || s == "..")
     s = "output_" + s;
+  if (s.size() > MaxStem)
+    s = fmt::format("{}_{:016x}", s.substr(0, MaxStem - 17),
+                    std::hash<std::string>{}(valueName));
   return s;
+}
+
+/// One distinct file name per output, in output order: a name that another
+/// output already took ('out/1' and 'out_1' both map to out_1) gets a suffix.
+std::vector<std::string> outputFileNames(const std::vector<std::string> &names) {
+  std::vector<std::string> files;
+  std::set<std::string> taken;
+  for (const std::string &name : names) {
+    std::string stem = fileNameFor(name), file = stem;
+    for (int k = 2; taken.count(file); ++k)
+      file = fmt::format("{}_{}", stem, k);
+    taken.insert(file);
+    files.push_back(file);
+  }
+  return files;
 }
 
 /// min/max/mean of all elements; the top-5 per row of an [N,K] output, K >= 10.
@@ -177,13 +198,21 @@ int runMain(int argc, char **argv) {
     if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
       return fail(outputDir, fmt::format("cannot create directory: {}", ec.message()));
   }
+  std::vector<std::string> names;
+  for (const Value *v : g.outputs)
+    names.push_back(v->name);
+  std::vector<std::string> files = outputFileNames(names);
   for (size_t i = 0; i < outputs->size(); ++i) {
-    const std::string &name = g.outputs[i]->name;
+    const std::string &name = names[i];
     printSummary(name, (*outputs)[i]);
     if (outputDir.empty())
       continue;
+    if (files[i] != fileNameFor(name))
+      fmt::print(stderr, "note: output '{}' is written as {}.npy: its file name is "
+                         "taken by another output\n",
+                 displayName(name), files[i]);
     llvm::SmallString<256> path(outputDir);
-    llvm::sys::path::append(path, fileNameFor(name) + ".npy");
+    llvm::sys::path::append(path, files[i] + ".npy");
     if (llvm::Error err = driver::writeNpy(std::string(path), (*outputs)[i]))
       return fail(std::string(path), std::move(err));
   }
