@@ -6,8 +6,14 @@
 
 #include "tools/kiln/Commands.h"
 
+#include "compiler/ir/Diagnostics.h"
+
 #include <fmt/format.h>
+
+#include <new>
+#include <stdexcept>
 #include <string_view>
+#include <sys/stat.h>
 
 using namespace kiln::cli;
 
@@ -33,6 +39,33 @@ void printUsage() {
     fmt::print("  {:<12} {}\n", c.name, c.summary);
   fmt::print("\n'kiln <command> --help' describes each one.\n");
 }
+/// The model a command was given: its first argument that names a regular
+/// file (for the one error line when nothing more precise is known).
+std::string_view modelArgument(int argc, char **argv) {
+  for (int i = 2; i < argc; ++i) {
+    struct stat st;
+    if (argv[i][0] != '-' && stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+      return argv[i];
+  }
+  return argc > 1 ? argv[1] : "kiln";
+}
+
+/// The last line of defence: every limit is checked before it allocates
+/// (kiln::limits), so reaching this is a missing check, but it still ends as
+/// one error line and exit 1, never an abort.
+int runCommand(const Command &c, int argc, char **argv) {
+  try {
+    return c.main(argc - 2, argv + 2);
+  } catch (const std::bad_alloc &) {
+    fmt::print(stderr, "error: {}: out of memory: the model needs more than this "
+                       "machine can allocate\n",
+               kiln::displayName(modelArgument(argc, argv)));
+  } catch (const std::length_error &e) {
+    fmt::print(stderr, "error: {}: a size is out of range ({})\n",
+               kiln::displayName(modelArgument(argc, argv)), e.what());
+  }
+  return 1;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -47,7 +80,7 @@ int main(int argc, char **argv) {
   }
   for (const Command &c : Commands)
     if (cmd == c.name)
-      return c.main(argc - 2, argv + 2);
+      return runCommand(c, argc, argv);
   fmt::print(stderr, "error: unknown command '{}'\n", cmd);
   printUsage();
   return 1;
