@@ -27,7 +27,7 @@ llvm::Expected<std::vector<Tensor>> runCompiled(Graph &g, const std::vector<Tens
   if (!target)
     return target.takeError();
   if (auto e = optimize(g, opts, *target))
-    return std::move(e);
+    return e;
   auto cm = jitModel(g, opts, *target);
   if (!cm)
     return cm.takeError();

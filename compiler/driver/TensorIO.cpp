@@ -221,7 +221,7 @@ llvm::Expected<Tensor> readNpy(const std::string &path) {
   NpyHeader header(bytes.take_front(headerLen));
   bytes = bytes.drop_front(headerLen);
   if (llvm::Error err = header.parse())
-    return std::move(err);
+    return err;
 
   DType dtype;
   if (header.descr == "<f4")

@@ -47,7 +47,9 @@ Tensor withDims(const Tensor &x, Dims dims) {
 }
 
 /// Calls f(index, i) for every multi-index of `dims` in row-major order.
-template <typename F> void forEachIndex(const Dims &dims, F f) {
+/// Not inlined: inlined into pad_ref, GCC 12 reports a false
+/// -Wfree-nonheap-object on `index`'s storage.
+template <typename F> [[gnu::noinline]] void forEachIndex(const Dims &dims, F f) {
   int64_t total = product(dims, 0, dims.size());
   Dims index(dims.size(), 0);
   for (int64_t i = 0; i < total; ++i) {
