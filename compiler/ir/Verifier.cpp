@@ -6,6 +6,7 @@
 #include "compiler/ir/ShapeInference.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -95,16 +96,36 @@ llvm::Error verifyMemoryPlan(const Graph &g) {
         intervals[it->second].end = int64_t(i);
     }
   }
-  for (size_t a = 0; a < intervals.size(); ++a)
-    for (size_t b = a + 1; b < intervals.size(); ++b) {
-      const Interval &x = intervals[a], &y = intervals[b];
-      bool liveTogether = x.begin <= y.end && y.begin <= x.end;
-      bool overlap = x.offset < y.offset + y.bytes && y.offset < x.offset + x.bytes;
-      if (liveTogether && overlap)
-        return inputError(fmt::format("values '{}' and '{}' are live together and overlap "
-                                      "in the workspace",
-                                      displayName(x.v->name), displayName(y.v->name)));
+  // Sweep in definition order (intervals are created sorted by begin). The
+  // active ranges never overlap each other, so in offset order a new range
+  // can only collide with its neighbours: O(n log n), not pairwise.
+  std::multimap<int64_t, size_t> byEnd;  // active, by last use
+  std::map<int64_t, size_t> byOffset;    // active, by offset
+  auto clash = [&](size_t a, size_t b) {
+    return inputError(fmt::format("values '{}' and '{}' are live together and overlap "
+                                  "in the workspace",
+                                  displayName(intervals[a].v->name),
+                                  displayName(intervals[b].v->name)));
+  };
+  for (size_t k = 0; k < intervals.size(); ++k) {
+    const Interval &x = intervals[k];
+    if (x.bytes <= 0)
+      continue;
+    while (!byEnd.empty() && byEnd.begin()->first < x.begin) {
+      byOffset.erase(intervals[byEnd.begin()->second].offset);
+      byEnd.erase(byEnd.begin());
     }
+    auto next = byOffset.lower_bound(x.offset);
+    if (next != byOffset.end() && next->first < x.offset + x.bytes)
+      return clash(next->second, k);
+    if (next != byOffset.begin()) {
+      const Interval &p = intervals[std::prev(next)->second];
+      if (p.offset + p.bytes > x.offset)
+        return clash(std::prev(next)->second, k);
+    }
+    byOffset.emplace(x.offset, k);
+    byEnd.emplace(x.end, k);
+  }
   return llvm::Error::success();
 }
 

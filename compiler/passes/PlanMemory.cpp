@@ -27,6 +27,7 @@
 #include "compiler/passes/Passes.h"
 
 #include <algorithm>
+#include <map>
 #include <limits>
 #include <unordered_map>
 
@@ -64,14 +65,43 @@ template <typename V> V *rootOf(V *v) {
   return v;
 }
 
+/// Placed buffers, found by lifetime. Short-lived ones are indexed by their
+/// first node, so a query scans only a window around its own lifetime; the
+/// few long-lived ones are kept apart and always scanned. A chain of 100,000
+/// nodes plans in linear time instead of comparing every pair.
+class PlacedBuffers {
+public:
+  void add(const Buffer *b) {
+    if (b->end - b->begin > ShortLife)
+      long_.push_back(b);
+    else
+      byBegin_.emplace(b->begin, b);
+  }
+  /// Every placed buffer live at some node of [begin, end].
+  std::vector<const Buffer *> liveDuring(int64_t begin, int64_t end) const {
+    std::vector<const Buffer *> live;
+    for (const Buffer *p : long_)
+      if (p->begin <= end && begin <= p->end)
+        live.push_back(p);
+    for (auto it = byBegin_.lower_bound(begin - ShortLife);
+         it != byBegin_.end() && it->first <= end; ++it)
+      if (begin <= it->second->end)
+        live.push_back(it->second);
+    return live;
+  }
+
+private:
+  static constexpr int64_t ShortLife = 256; // nodes
+  std::vector<const Buffer *> long_;
+  std::multimap<int64_t, const Buffer *> byBegin_;
+};
+
 /// Best-fit offset for `b` among already placed buffers live at the same time.
-int64_t bestFit(const Buffer &b, const std::vector<const Buffer *> &placed) {
-  std::vector<const Buffer *> live;
-  for (const Buffer *p : placed)
-    if (p->begin <= b.end && b.begin <= p->end)
-      live.push_back(p);
-  std::sort(live.begin(), live.end(),
-            [](const Buffer *x, const Buffer *y) { return x->offset < y->offset; });
+int64_t bestFit(const Buffer &b, const PlacedBuffers &placed) {
+  std::vector<const Buffer *> live = placed.liveDuring(b.begin, b.end);
+  std::sort(live.begin(), live.end(), [](const Buffer *x, const Buffer *y) {
+    return x->offset != y->offset ? x->offset < y->offset : x->begin < y->begin;
+  });
   int64_t best = -1, bestGap = std::numeric_limits<int64_t>::max();
   int64_t cursor = 0;
   for (const Buffer *p : live) {
@@ -115,10 +145,10 @@ ArenaPlan planArena(const Graph &g) {
     return x->begin < y->begin;
   });
   ArenaPlan plan;
-  std::vector<const Buffer *> placed;
+  PlacedBuffers placed;
   for (Buffer *b : bySize) {
     b->offset = bestFit(*b, placed);
-    placed.push_back(b);
+    placed.add(b);
     plan.bytes = std::max(plan.bytes, b->offset + b->bytes);
   }
   for (const Buffer &b : buffers)

@@ -212,3 +212,26 @@ TEST_CASE("plan-memory keeps fused residual shortcuts live; graph outputs are co
   CHECK(g.outputs[0]->viewOf == nullptr);
   checkPlan(g);
 }
+
+TEST_CASE("plan-memory: long-lived values among a long chain stay apart from it") {
+  // Lifetimes longer and shorter than the planner's short-life window: every
+  // value live beside a long-lived one must get its own bytes.
+  GraphBuilder b("longlife", 13);
+  Value *x = b.input("x", {1, 16, 4, 4});
+  Value *keep = b.node(OpKind::Sigmoid, "keep", {x});  // read at the end
+  Value *mid = nullptr;
+  Value *v = keep;
+  for (int i = 0; i < 700; ++i) {
+    v = b.node(i % 2 ? OpKind::Relu : OpKind::Sigmoid, "n" + std::to_string(i), {v});
+    if (i == 300)
+      mid = v; // read at the end too: a lifetime of ~400 nodes
+  }
+  Value *sum = b.node(OpKind::Add, "sum", {v, keep});
+  b.output(b.node(OpKind::Add, "y", {sum, mid}));
+  Graph &g = b.graph();
+  checkPreserves(g, b.randomInputs(), [](Graph &g) { CHECK(planMemory(g, Opts)); });
+  checkPlan(g);
+  // Two long-lived values and the chain's ping-pong pair.
+  CHECK(g.workspaceBytes == 4 * 16 * 4 * 4 * 4);
+  REQUIRE(!errorText(verifyGraph(g)).size());
+}
