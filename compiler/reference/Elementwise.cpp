@@ -138,16 +138,6 @@ Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a) {
   });
 }
 
-// The per-op entry points constant folding still calls.
-Tensor relu_ref(const Tensor &x) { return activation_ref(OpKind::Relu, x, {}); }
-Tensor leakyrelu_ref(const Tensor &x, const Attrs &a) {
-  return activation_ref(OpKind::LeakyRelu, x, a);
-}
-Tensor sigmoid_ref(const Tensor &x) { return activation_ref(OpKind::Sigmoid, x, {}); }
-Tensor clip_ref(const Tensor &x, const Attrs &a) {
-  return activation_ref(OpKind::Clip, x, a);
-}
-
 Tensor softmax_ref(const Tensor &x, const Attrs &a) {
   assert(x.isF32());
   const int64_t axis = a.getInt("axis");

@@ -81,11 +81,6 @@ Tensor sum_ref(const std::vector<const Tensor *> &xs);
 /// `a` (the math: compiler/codegen/kernels/Activation.h, shared with the
 /// compiled kernels).
 Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a);
-/// activation_ref of one op (constant folding's dispatch calls these).
-Tensor relu_ref(const Tensor &x);
-Tensor leakyrelu_ref(const Tensor &x, const Attrs &a);
-Tensor sigmoid_ref(const Tensor &x);
-Tensor clip_ref(const Tensor &x, const Attrs &a);
 /// Softmax: axis legacy. legacy=1 (opset < 13): the input is seen as 2-D
 /// [prod(dims[:axis]), prod(dims[axis:])] and rows are normalized;
 /// legacy=0: normalized along `axis` only.

@@ -85,11 +85,11 @@ TEST_CASE("sum_ref: one input, and three broadcast inputs") {
 
 TEST_CASE("activations") {
   Tensor x = Tensor::fromF32({4}, {-2, -0.5, 0, 3});
-  checkTensor(relu_ref(x), {4}, {0, 0, 0, 3});
-  checkTensor(leakyrelu_ref(x, attrs({{"alpha", 0.1}})), {4}, {-0.2f, -0.05f, 0, 3});
-  checkTensor(clip_ref(x, attrs({{"min", -1.0}, {"max", 1.0}})), {4}, {-1, -0.5, 0, 1});
-  checkTensor(clip_ref(x, attrs({{"min", -INFINITY}, {"max", 0.0}})), {4}, {-2, -0.5, 0, 0});
-  checkTensor(sigmoid_ref(x), {4},
+  checkTensor(activation_ref(OpKind::Relu, x, {}), {4}, {0, 0, 0, 3});
+  checkTensor(activation_ref(OpKind::LeakyRelu, x, attrs({{"alpha", 0.1}})), {4}, {-0.2f, -0.05f, 0, 3});
+  checkTensor(activation_ref(OpKind::Clip, x, attrs({{"min", -1.0}, {"max", 1.0}})), {4}, {-1, -0.5, 0, 1});
+  checkTensor(activation_ref(OpKind::Clip, x, attrs({{"min", -INFINITY}, {"max", 0.0}})), {4}, {-2, -0.5, 0, 0});
+  checkTensor(activation_ref(OpKind::Sigmoid, x, {}), {4},
               {1 / (1 + std::exp(2.f)), 1 / (1 + std::exp(0.5f)), 0.5f, 1 / (1 + std::exp(-3.f))});
   // max(0, min(1, alpha * x + beta)): both ends saturate.
   checkTensor(activation_ref(OpKind::HardSigmoid, x, attrs({{"alpha", 0.2}, {"beta", 0.5}})),
