@@ -2,7 +2,7 @@
 
 #include "compiler/codegen/Jit.h"
 
-#include "compiler/codegen/Flops.h"
+#include "compiler/ir/Cost.h"
 #include "compiler/codegen/ModuleEmitter.h"
 
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/ir/Cost.h"
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/reference/Kernels.h"
 #include "compiler/reference/Reference.h"
@@ -256,30 +257,19 @@ int64_t ref::evaluationMacs(OpKind op, const Attrs &a,
   for (const TensorType *t : in)
     if (t)
       elements = addSat(elements, t->numElements());
-  // Reductions: multiply-adds per result element.
-  int64_t perOutput = 0;
+  // Conv, Gemm and MatMul: the one multiply-add count (compiler/ir/Cost.h);
+  // windowed ops: their window per result element.
+  int64_t work = multiplyAdds(op, a, in, result);
   switch (op) {
-  case OpKind::Conv: // w[M, C/group, kH, kW]
-    if (in.size() > 1 && in[1] && in[1]->rank() == 4)
-      perOutput = product({in[1]->dims[1], in[1]->dims[2], in[1]->dims[3]});
-    break;
-  case OpKind::Gemm:
-    if (!in.empty() && in[0] && in[0]->rank() == 2)
-      perOutput = in[0]->dims[a.getInt("transA", 0) ? 0 : 1];
-    break;
-  case OpKind::MatMul:
-    if (!in.empty() && in[0] && in[0]->rank() >= 1)
-      perOutput = in[0]->dims.back();
-    break;
   case OpKind::MaxPool:
   case OpKind::AveragePool:
   case OpKind::MaxPoolIndices:
-    perOutput = product(a.getInts("kernel"));
+    work = mulSat(out, product(a.getInts("kernel")));
     break;
-  case OpKind::LRN: perOutput = a.getInt("size", 1); break;
+  case OpKind::LRN: work = mulSat(out, a.getInt("size", 1)); break;
   default: break;
   }
-  return addSat(elements, mulSat(out, perOutput));
+  return addSat(elements, work);
 }
 
 bool ref::keepsElements(OpKind op) {

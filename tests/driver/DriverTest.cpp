@@ -1,6 +1,6 @@
 //===- DriverTest.cpp - The compile driver library ------------------------===//
 
-#include "compiler/codegen/Flops.h"
+#include "compiler/ir/Cost.h"
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Execute.h"
 #include "tests/frontend/ModelBuilder.h"
@@ -111,13 +111,13 @@ TEST_CASE("one FLOP count, the same before and after optimization") {
   REQUIRE(bool(g));
   // 2 x N x M x OH x OW x C x KH x KW
   const double want = 2.0 * 1 * 4 * 6 * 6 * 3 * 3 * 3;
-  CHECK(codegen::graphFlops(**g) == want);
+  CHECK(graphFlops(**g) == want);
   driver::CompileOptions opts;
   auto target = driver::resolveTarget(opts);
   REQUIRE(bool(target));
   llvm::Error e = driver::optimize(**g, opts, *target);
   REQUIRE_MESSAGE(!e, llvm::toString(std::move(e)));
-  CHECK(codegen::graphFlops(**g) == want);
+  CHECK(graphFlops(**g) == want);
 }
 
 TEST_CASE("runCompiled and runReference agree") {

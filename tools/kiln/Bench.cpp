@@ -12,7 +12,7 @@
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
 
-#include "compiler/codegen/Flops.h"
+#include "compiler/ir/Cost.h"
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/TensorIO.h"
 
@@ -158,7 +158,7 @@ int benchMain(int argc, char **argv) {
   if (!graph)
     return fail(path, graph.takeError());
   // Counted as imported, before fusion changes result shapes.
-  const double flops = codegen::graphFlops(**graph);
+  const double flops = graphFlops(**graph);
 
   auto target = driver::resolveTarget(opts);
   if (!target)
