@@ -247,8 +247,9 @@ static void importCast(NodeContext &c) {
   DType dt;
   if (!dtypeFromOnnx(onnxType, dt))
     return c.unsupported("Cast to " + onnxTypeName(onnxType));
-  // Nothing computes or holds these (constants are f32 or i64 data).
-  if (dt == DType::F16 || dt == DType::F64)
+  // f16 is a storage type (Cast to and from it, graph boundaries); nothing
+  // holds f64.
+  if (dt == DType::F64)
     return c.unsupported(fmt::format("Cast to {} (kiln computes in float32)",
                                      onnxTypeName(onnxType)));
   Attrs a;

@@ -300,12 +300,13 @@ llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_
     return tensorError(what, "not a tensor (sequence and optional types are not supported)");
   const auto &tt = vi.type().tensor_type();
   TensorType type;
-  // Graph inputs carry run-time data, and kiln computes in float32 (and
-  // int64 for shapes): other element types would be misread at run time.
+  // Graph inputs carry run-time data of their own width; what an op cannot
+  // compute on is refused by its shape rule or by the code generator. f64
+  // would need a Tensor to hold it.
   if (!dtypeFromOnnx(tt.elem_type(), type.dtype))
     return tensorError(what, fmt::format("element type {} is not supported",
                                          onnxTypeName(tt.elem_type())));
-  if (type.dtype != DType::F32 && type.dtype != DType::I64)
+  if (type.dtype == DType::F64)
     return tensorError(what, fmt::format("element type {} is not supported (kiln computes "
                                          "in float32)",
                                          onnxTypeName(tt.elem_type())));

@@ -10,6 +10,15 @@ namespace {
 
 constexpr int64_t CopyChunk = 16384;
 
+/// The f32 data movement kernels move 4-byte elements bit for bit.
+llvm::Error requireF32(const Node &n) {
+  for (const Value *v : n.inputs)
+    if (v->type.dtype != DType::F32)
+      return nodeErrorf(n, "{} data is not supported in compiled code",
+                        dtypeName(v->type.dtype));
+  return llvm::Error::success();
+}
+
 llvm::Error requirePlain(const Node &n) {
   for (const Value *v : n.inputs)
     if (blockOf(v))
@@ -32,6 +41,8 @@ int64_t product(const Dims &d, size_t from, size_t to) {
 
 llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
+    return e;
+  if (auto e = requireF32(n))
     return e;
   const Dims &in = n.input(0)->type.dims;
   const auto &perm = n.attrs.getInts("perm");
@@ -58,6 +69,8 @@ llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
 }
 
 llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
+  if (auto e = requireF32(n))
+    return e;
   const Value *out = n.output();
   size_t axis = size_t(n.attrs.getInt("axis"));
   const Dims &od = out->type.dims;
@@ -101,6 +114,8 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
 llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
+  if (auto e = requireF32(n))
+    return e;
   const Dims &in = n.input(0)->type.dims, &out = n.output()->type.dims;
   if (in.size() > KILN_GEN_MAX_RANK)
     return nodeErrorf(n, "rank above {}", KILN_GEN_MAX_RANK);
@@ -139,11 +154,9 @@ llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   const Value *data = n.input(0), *idx = n.input(1);
-  if (data->type.dtype != DType::F32)
+  if (!compiledBoundaryType(data->type.dtype))
     return nodeErrorf(n, "gathering {} data is not supported in compiled code",
                       dtypeName(data->type.dtype));
-  if (!idx->isConstant() || idx->type.dtype != DType::I64)
-    return nodeError(n, "indices must be constant int64 in compiled code");
   size_t axis = size_t(n.attrs.getInt("axis"));
   const Dims &d = data->type.dims;
   KilnGenGatherParams p{};
@@ -151,19 +164,18 @@ llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   p.axis_dim = d[axis];
   p.inner = product(d, axis + 1, d.size());
   p.K = idx->type.numElements();
-  std::vector<char> bytes(size_t(p.K) * sizeof(int64_t));
-  for (int64_t k = 0; k < p.K; ++k) {
-    int64_t i = idx->i64()[k];
-    if (i < -p.axis_dim || i >= p.axis_dim)
-      return nodeErrorf(n, "index {} out of range [-{}, {})", i, p.axis_dim,
-                        p.axis_dim);
-    i = i < 0 ? i + p.axis_dim : i;
-    std::memcpy(bytes.data() + k * sizeof(int64_t), &i, sizeof(i));
-  }
-  BufferRef ib = cx.addWeight(std::move(bytes));
+  p.elem_bytes = int64_t(dtypeSize(data->type.dtype));
+  p.idx_bytes = int64_t(dtypeSize(idx->type.dtype)); // i32 or i64 (shape rule)
+  if (idx->isConstant())
+    for (int64_t k = 0; k < p.K; ++k)
+      if (int64_t i = idx->i64()[k]; i < -p.axis_dim || i >= p.axis_dim)
+        return nodeErrorf(n, "index {} out of range [-{}, {})", i, p.axis_dim,
+                          p.axis_dim);
+  if (p.K == 0 || p.outer == 0 || p.inner == 0)
+    return llvm::Error::success(); // an empty result
   Layer &l = cx.addLayer(&n, Kernel::GenGather);
   l.setParams(p);
-  l.buffers = {cx.buffer(n.output()), cx.buffer(data), ib};
+  l.buffers = {cx.buffer(n.output()), cx.buffer(data), cx.buffer(idx)};
   l.workItems = kiln_gen_gather_work_items(&p);
   return llvm::Error::success();
 }

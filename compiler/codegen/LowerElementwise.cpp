@@ -90,6 +90,10 @@ llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
   if (numOperands > KILN_GEN_MAX_NARY)
     return nodeErrorf(n, "more than {} operands", KILN_GEN_MAX_NARY);
   const Value *out = n.output();
+  for (const Value *v : n.inputs)
+    if (v->type.dtype != DType::F32)
+      return nodeErrorf(n, "{} operands are not supported in compiled code",
+                        dtypeName(v->type.dtype));
   KilnGenNaryParams p{};
   p.op = binaryOp(n.op);
   p.n = int64_t(numOperands);

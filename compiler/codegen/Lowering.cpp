@@ -191,19 +191,22 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
 
 llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts) {
   ModelPlan plan;
+  // Every element type but f64 crosses the boundary in its own width; the
+  // lowering of each op says what it computes on.
   for (const Value *v : g.inputs) {
-    if (v->type.dtype != DType::F32)
+    if (!compiledBoundaryType(v->type.dtype))
       return inputError(fmt::format("graph input '{}' has type {}: compiled "
-                                    "models take float32 inputs only",
-                                    displayName(v->name), v->type.str()));
-    plan.inputs.push_back({v->name, v->type.dims});
+                                    "models take no {} tensors",
+                                    displayName(v->name), v->type.str(),
+                                    dtypeName(v->type.dtype)));
+    plan.inputs.push_back({v->name, v->type.dims, v->type.dtype});
   }
   for (const Value *v : g.outputs) {
     DType t = v->type.dtype;
-    if (t != DType::F32 && t != DType::I64 && t != DType::Bool)
+    if (!compiledBoundaryType(t))
       return inputError(fmt::format("graph output '{}' has type {}: compiled "
-                                    "models produce f32, i64 and bool outputs only",
-                                    displayName(v->name), v->type.str()));
+                                    "models produce no {} tensors",
+                                    displayName(v->name), v->type.str(), dtypeName(t)));
     if (v->layout.kind != Layout::Plain)
       return inputError(fmt::format("graph output '{}' has a blocked layout",
                                     displayName(v->name)));

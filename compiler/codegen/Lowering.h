@@ -96,8 +96,12 @@ struct Layer {
   }
 };
 
-/// An input or output of the compiled function. Inputs are f32; outputs are
-/// f32, i64 or bool (one byte per element, 0 or 1), dense, row-major.
+/// Element types a compiled model's inputs and outputs may have: all but
+/// f64, each in its own width (bool one byte 0 or 1, f16 IEEE binary16).
+inline bool compiledBoundaryType(DType t) { return t != DType::F64; }
+
+/// An input or output of the compiled function, dense, row-major, of any
+/// compiledBoundaryType.
 struct TensorInfo {
   std::string name; ///< as in the model; data only, never a symbol
   Dims dims;

@@ -9,6 +9,8 @@
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/reference/Kernels.h"
 
+#include "compiler/codegen/kernels/Half.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -264,10 +266,14 @@ llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a) {
     return inputError(fmt::format("Cast to {} is not supported", dtypeName(to)));
   Tensor y = Tensor::zeros({to, x.dims()});
   for (size_t k = 0; k < size_t(x.numElements()); ++k) {
-    if (y.isF32()) // integers round to nearest; bool is 0 or 1
-      y.f32[k] = x.isF32() ? x.f32[k] : float(x.i64[k]);
-    else
-      y.i64[k] = x.isF32() ? floatToInteger(x.f32[k], to) : wrapInteger(x.i64[k], to);
+    if (y.holdsFloat()) { // integers round to nearest; bool is 0 or 1
+      float f = x.holdsFloat() ? x.f32[k] : float(x.i64[k]);
+      // f16: rounded to nearest even (i64 -> f16 through f32, as ORT does).
+      y.f32[k] = to == DType::F16 ? kiln_f16_to_f32(kiln_f32_to_f16(f)) : f;
+    } else {
+      y.i64[k] = x.holdsFloat() ? floatToInteger(x.f32[k], to)
+                                : wrapInteger(x.i64[k], to);
+    }
   }
   return y;
 }

@@ -54,23 +54,22 @@ llvm::Error Interpreter::checkInputs(const std::vector<Tensor> &inputs) const {
     const Value *v = g_.inputs[i];
     if (!hasTensorData(v->type.dtype))
       return inputError(fmt::format("input '{}' has type {}: the reference "
-                                    "interpreter computes in f32 and i64 only",
+                                    "interpreter holds no f64 data",
                                     displayName(v->name), v->type.str()));
     if (inputs[i].type != v->type)
       return inputError(fmt::format("input '{}' expects {}, got {}",
                                     displayName(v->name), v->type.str(),
                                     inputs[i].type.str()));
-    size_t have = inputs[i].isF32() ? inputs[i].f32.size() : inputs[i].i64.size();
+    size_t have = inputs[i].holdsFloat() ? inputs[i].f32.size() : inputs[i].i64.size();
     if (int64_t(have) != inputs[i].numElements())
       return inputError(fmt::format("input '{}' holds {} elements, its type {} "
                                     "has {}", displayName(v->name), have,
                                     inputs[i].type.str(), inputs[i].numElements()));
   }
-  // Inside, a Tensor holds Cast's i32, i8 and u8 results too; callers do not.
   for (const Value *v : g_.outputs)
     if (!hasTensorData(v->type.dtype))
       return inputError(fmt::format("output '{}' has type {}: the reference "
-                                    "interpreter returns f32, i64 and bool only",
+                                    "interpreter holds no f64 data",
                                     displayName(v->name), v->type.str()));
   return llvm::Error::success();
 }

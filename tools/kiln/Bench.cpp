@@ -173,17 +173,19 @@ int benchMain(int argc, char **argv) {
 
   kiln_pool *pool = kiln_pool_create(int(threads));
   int poolThreads = kiln_pool_threads(pool);
-  std::vector<Tensor> inputs;
-  std::vector<const float *> in;
+  // Buffers in each tensor's own element type.
+  std::vector<std::vector<char>> inBytes, outBytes;
+  std::vector<const void *> in;
+  std::vector<void *> out;
   for (size_t i = 0; i < (*graph)->inputs.size(); ++i) {
-    inputs.push_back(driver::randomTensor((*graph)->inputs[i]->type, uint64_t(seed), i));
-    in.push_back(inputs.back().f32.data());
+    inBytes.push_back(
+        tensorBytes(driver::randomTensor((*graph)->inputs[i]->type, uint64_t(seed), i)));
+    inBytes.back().resize(std::max<size_t>(inBytes.back().size(), 1)); // never null
+    in.push_back(inBytes.back().data());
   }
-  std::vector<std::vector<float>> outputs;
-  std::vector<float *> out;
-  for (const Value *o : (*graph)->outputs) // bytes: outputs may be i64 or bool
-    outputs.emplace_back(size_t(o->type.numBytes() + 3) / sizeof(float) + 1);
-  for (auto &o : outputs)
+  for (const Value *o : (*graph)->outputs)
+    outBytes.emplace_back(std::max<size_t>(size_t(o->type.numBytes()), 1));
+  for (auto &o : outBytes)
     out.push_back(o.data());
   void *workspace = kiln_workspace_alloc((*model)->workspaceSize());
 

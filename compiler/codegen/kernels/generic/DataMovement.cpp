@@ -117,15 +117,24 @@ KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams) {
   }
 }
 
-KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams) {
-  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
-  const int64_t *KILN_RESTRICT idx = static_cast<const int64_t *>(bufs[2]);
-  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+KILN_GEN_KERNEL(kiln_gen_gather, KilnGenGatherParams) {
+  const unsigned char *KILN_RESTRICT x = static_cast<const unsigned char *>(bufs[1]);
+  const void *idx = bufs[2];
+  unsigned char *KILN_RESTRICT out = static_cast<unsigned char *>(bufs[0]);
+  const int64_t row = p->inner * p->elem_bytes; // bytes per gathered slice
   for (int64_t item = begin; item < end; ++item) {
     int64_t k = item % p->K, o = item / p->K;
-    const float *src = x + (o * p->axis_dim + idx[k]) * p->inner;
-    float *dst = out + item * p->inner;
-    for (int64_t j = 0; j < p->inner; ++j)
+    int64_t i = p->idx_bytes == 4 ? int64_t(static_cast<const int32_t *>(idx)[k])
+                                  : static_cast<const int64_t *>(idx)[k];
+    i = i < 0 ? i + p->axis_dim : i;
+    unsigned char *dst = out + item * row;
+    if (i < 0 || i >= p->axis_dim) {
+      for (int64_t j = 0; j < row; ++j)
+        dst[j] = 0;
+      continue;
+    }
+    const unsigned char *src = x + (o * p->axis_dim + i) * row;
+    for (int64_t j = 0; j < row; ++j)
       dst[j] = src[j];
   }
 }

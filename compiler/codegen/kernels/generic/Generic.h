@@ -191,10 +191,15 @@ struct KilnGenCopyParams {
   int64_t rows, cols, src_stride, dst_stride, src_off, dst_off, chunk;
 };
 
-/// Gather along an axis with constant indices: bufs = {out, data, indices
-/// (int64, already normalized to [0, axis_dim))}. Work items: outer * K.
+/// Gather along an axis, elements of any type (`elem_bytes` each):
+/// bufs = {out, data, indices (`idx_bytes` 4: int32, 8: int64)}. Indices
+/// come from a constant or at run time: negative ones count from the end
+/// (ONNX); one outside [-axis_dim, axis_dim) yields zeros (ONNX leaves it
+/// undefined; compiled code must not read outside `data`).
+/// Work items: outer * K.
 struct KilnGenGatherParams {
   int64_t outer, K, axis_dim, inner;
+  int64_t elem_bytes, idx_bytes;
 };
 
 /// Any 4-D layout to any other (plain <-> NCHW<L>c, L1 <-> L2); padded
@@ -297,7 +302,7 @@ KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams);
 KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams);
 KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams);
-KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams);
+KILN_GEN_KERNEL(kiln_gen_gather, KilnGenGatherParams);
 KILN_GEN_KERNEL(kiln_gen_reorder_f32, KilnGenReorderParams);
 
 #ifdef __cplusplus
