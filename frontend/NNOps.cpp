@@ -171,6 +171,71 @@ static void importDiv(NodeContext &c) { importBinary(c, OpKind::Div); }
 // Sum(data_0, ...)
 static void importSum(NodeContext &c) { c.emit(OpKind::Sum, c.allInputs()); }
 
+// Pow(X, Y) (7+ broadcasts; 12+ Y of another type): kiln computes in X's
+// type, so an integer exponent of a float base is cast to it; a float
+// exponent of an integer base would need pow in double.
+static void importPow(NodeContext &c) {
+  Value *x = c.input(0), *y = c.input(1);
+  if (!x || !y)
+    return;
+  if (y->type.dtype != x->type.dtype) {
+    if (x->type.dtype != DType::F32)
+      return c.unsupported(fmt::format("Pow of a {} base with a {} exponent",
+                                       dtypeName(x->type.dtype), dtypeName(y->type.dtype)));
+    Attrs to;
+    to.set("to", int64_t(DType::F32));
+    y = c.emitHelper(OpKind::Cast, {y}, to, "exponent");
+    if (!y)
+      return;
+  }
+  c.emit(OpKind::Pow, {x, y});
+}
+
+// Max/Min/Mean(data_0, ...) (8+ broadcast)
+static void importMax(NodeContext &c) { c.emit(OpKind::Max, c.allInputs()); }
+static void importMin(NodeContext &c) { c.emit(OpKind::Min, c.allInputs()); }
+static void importMean(NodeContext &c) { c.emit(OpKind::Mean, c.allInputs()); }
+
+// Mod(A, B) {fmod=0} (10+)
+static void importMod(NodeContext &c) {
+  Attrs a;
+  a.set("fmod", c.attrInt("fmod", 0));
+  c.emit(OpKind::Mod, {c.input(0), c.input(1)}, a);
+}
+
+// Comparisons and logic: (A, B) {broadcast=0, axis (<7)}
+static void importEqual(NodeContext &c) { importBinary(c, OpKind::Equal); }
+static void importLess(NodeContext &c) { importBinary(c, OpKind::Less); }
+static void importGreater(NodeContext &c) { importBinary(c, OpKind::Greater); }
+static void importLessOrEqual(NodeContext &c) { importBinary(c, OpKind::LessOrEqual); }
+static void importGreaterOrEqual(NodeContext &c) { importBinary(c, OpKind::GreaterOrEqual); }
+static void importAnd(NodeContext &c) { importBinary(c, OpKind::And); }
+static void importOr(NodeContext &c) { importBinary(c, OpKind::Or); }
+static void importXor(NodeContext &c) { importBinary(c, OpKind::Xor); }
+
+// Not(X)
+static void importNot(NodeContext &c) { c.emit(OpKind::Not, {c.input(0)}); }
+
+// Where(condition, X, Y) (9+)
+static void importWhere(NodeContext &c) {
+  c.emit(OpKind::Where, {c.input(0), c.input(1), c.input(2)});
+}
+
+// BitShift(X, Y) {direction: "LEFT" | "RIGHT", required} (11+)
+static void importBitShift(NodeContext &c) {
+  if (!c.requireAttr("direction"))
+    return;
+  std::string dir = c.attrString("direction", "");
+  if (dir != "LEFT" && dir != "RIGHT")
+    return c.failf("direction '{}' is not LEFT or RIGHT", displayName(dir));
+  Attrs a;
+  a.set("direction", dir);
+  c.emit(OpKind::BitShift, {c.input(0), c.input(1)}, a);
+}
+
+// PRelu(X, slope) (7+: slope broadcasts to X)
+static void importPRelu(NodeContext &c) { c.emit(OpKind::PRelu, {c.input(0), c.input(1)}); }
+
 // Clip(X, min?, max?) (11+); Clip(X) {min=lowest, max=highest} (<11)
 static void importClip(NodeContext &c) {
   constexpr double Inf = std::numeric_limits<double>::infinity();
@@ -253,6 +318,23 @@ std::span<const OpImporter> nnOpImporters() {
       {"Mul", importMul},
       {"Div", importDiv},
       {"Sum", importSum},
+      {"Pow", importPow},
+      {"Max", importMax},
+      {"Min", importMin},
+      {"Mean", importMean},
+      {"Mod", importMod},
+      {"Equal", importEqual},
+      {"Less", importLess},
+      {"Greater", importGreater},
+      {"LessOrEqual", importLessOrEqual},
+      {"GreaterOrEqual", importGreaterOrEqual},
+      {"And", importAnd},
+      {"Or", importOr},
+      {"Xor", importXor},
+      {"Not", importNot},
+      {"Where", importWhere},
+      {"BitShift", importBitShift},
+      {"PRelu", importPRelu},
       {"Clip", importClip},
       {"Softmax", importSoftmax},
       {"Dropout", importDropout},

@@ -10,10 +10,10 @@ namespace {
 
 constexpr int64_t CopyChunk = 16384;
 
-/// The f32 data movement kernels move 4-byte elements bit for bit.
-llvm::Error requireF32(const Node &n) {
+/// Data movement moves elements of every type compiled code holds.
+llvm::Error requireHeld(const Node &n) {
   for (const Value *v : n.inputs)
-    if (v->type.dtype != DType::F32)
+    if (kernelDtype(v->type.dtype) < 0)
       return nodeErrorf(n, "{} data is not supported in compiled code",
                         dtypeName(v->type.dtype));
   return llvm::Error::success();
@@ -42,16 +42,18 @@ int64_t product(const Dims &d, size_t from, size_t to) {
 llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
-  if (auto e = requireF32(n))
+  if (auto e = requireHeld(n))
     return e;
   const Dims &in = n.input(0)->type.dims;
   const auto &perm = n.attrs.getInts("perm");
   if (in.size() > KILN_GEN_MAX_RANK)
     return nodeErrorf(n, "rank above {}", KILN_GEN_MAX_RANK);
   KilnGenTransposeParams p{};
+  p.elem_bytes = int64_t(dtypeSize(n.input(0)->type.dtype));
   p.rank = int64_t(in.size());
   if (p.rank == 0) {
-    addCopyLayer(cx, &n, cx.buffer(n.input(0)), cx.buffer(n.output()), 1);
+    addCopyBytesLayer(cx, &n, cx.buffer(n.input(0)), cx.buffer(n.output()),
+                      p.elem_bytes);
     return llvm::Error::success();
   }
   Dims stride(in.size(), 1);
@@ -69,8 +71,11 @@ llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
 }
 
 llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
-  if (auto e = requireF32(n))
+  if (auto e = requireHeld(n))
     return e;
+  // f32 is copied in floats, other types in bytes.
+  const bool floats = n.output()->type.dtype == DType::F32;
+  const int64_t width = floats ? 1 : int64_t(dtypeSize(n.output()->type.dtype));
   const Value *out = n.output();
   size_t axis = size_t(n.attrs.getInt("axis"));
   const Dims &od = out->type.dims;
@@ -95,15 +100,15 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
                            : product(v->type.dims, axis, v->type.dims.size());
     KilnGenCopyParams p{};
     p.rows = rows;
-    p.cols = cols;
-    p.src_stride = cols;
-    p.dst_stride = dstCols;
-    p.dst_off = off;
+    p.cols = cols * width;
+    p.src_stride = cols * width;
+    p.dst_stride = dstCols * width;
+    p.dst_off = off * width;
     p.chunk = CopyChunk;
     off += cols;
     if (cols == 0)
       continue;
-    Layer &l = cx.addLayer(&n, Kernel::GenCopy);
+    Layer &l = cx.addLayer(&n, floats ? Kernel::GenCopy : Kernel::GenCopyBytes);
     l.setParams(p);
     l.buffers = {cx.buffer(out), cx.buffer(v)};
     l.workItems = kiln_gen_copy_work_items(&p);
@@ -114,18 +119,23 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
 llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
-  if (auto e = requireF32(n))
+  if (auto e = requireHeld(n))
     return e;
+  const DType dt = n.input(0)->type.dtype;
+  if (dt == DType::F16)
+    return nodeError(n, "padding f16 data is not supported in compiled code");
   const Dims &in = n.input(0)->type.dims, &out = n.output()->type.dims;
   if (in.size() > KILN_GEN_MAX_RANK)
     return nodeErrorf(n, "rank above {}", KILN_GEN_MAX_RANK);
   if (in.empty()) {
-    addCopyLayer(cx, &n, cx.buffer(n.input(0)), cx.buffer(n.output()), 1);
+    addCopyBytesLayer(cx, &n, cx.buffer(n.input(0)), cx.buffer(n.output()),
+                      int64_t(dtypeSize(dt)));
     return llvm::Error::success();
   }
   const auto &pads = n.attrs.getInts("pads");
   const std::string &mode = n.attrs.getString("mode");
   KilnGenPadParams p{};
+  p.dtype = kernelDtype(dt);
   p.rank = int64_t(in.size());
   for (size_t d = 0; d < in.size(); ++d) {
     p.in_dims[d] = in[d];

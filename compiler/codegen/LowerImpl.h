@@ -100,6 +100,7 @@ llvm::Error lowerGemm(LowerContext &cx, const Node &n);
 llvm::Error lowerMatMul(LowerContext &cx, const Node &n);
 llvm::Error lowerElementwise(LowerContext &cx, const Node &n);
 llvm::Error lowerUnary(LowerContext &cx, const Node &n);
+llvm::Error lowerCast(LowerContext &cx, const Node &n);
 llvm::Error lowerSoftmax(LowerContext &cx, const Node &n);
 llvm::Error lowerTranspose(LowerContext &cx, const Node &n);
 llvm::Error lowerConcat(LowerContext &cx, const Node &n);

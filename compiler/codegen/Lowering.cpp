@@ -2,9 +2,32 @@
 
 #include "compiler/codegen/LowerImpl.h"
 
+#include <kiln/runtime.h>
+
 #include <fmt/format.h>
 
 namespace kiln::codegen {
+
+// The kernels' element type codes are the C ABI's.
+#define KILN_SAME_CODE(T) (int64_t(KILN_DT_##T) == int64_t(KILN_DTYPE_##T))
+static_assert(KILN_SAME_CODE(F32) && KILN_SAME_CODE(I64) && KILN_SAME_CODE(BOOL) &&
+              KILN_SAME_CODE(I32) && KILN_SAME_CODE(I8) && KILN_SAME_CODE(U8) &&
+              KILN_SAME_CODE(F16));
+#undef KILN_SAME_CODE
+
+int64_t kernelDtype(DType t) {
+  switch (t) {
+  case DType::F32: return KILN_DT_F32;
+  case DType::I64: return KILN_DT_I64;
+  case DType::Bool: return KILN_DT_BOOL;
+  case DType::I32: return KILN_DT_I32;
+  case DType::I8: return KILN_DT_I8;
+  case DType::U8: return KILN_DT_U8;
+  case DType::F16: return KILN_DT_F16;
+  case DType::F64: break;
+  }
+  return -1;
+}
 
 LowerContext::LowerContext(const Graph &g, const LoweringOptions &opts,
                            ModelPlan &plan, MemoryPlan mem)
@@ -155,7 +178,7 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
   case OpKind::MatMul:
     return lowerMatMul(cx, n);
   case OpKind::Cast:
-    return lowerUnary(cx, n);
+    return lowerCast(cx, n);
   case OpKind::Softmax:
     return lowerSoftmax(cx, n);
   case OpKind::Transpose:

@@ -100,6 +100,10 @@ struct Layer {
 /// f64, each in its own width (bool one byte 0 or 1, f16 IEEE binary16).
 inline bool compiledBoundaryType(DType t) { return t != DType::F64; }
 
+/// The generic kernels' code of an element type (KilnGenDtype, equal to
+/// kiln_dtype); -1 for f64, which compiled code does not hold.
+int64_t kernelDtype(DType t);
+
 /// An input or output of the compiled function, dense, row-major, of any
 /// compiledBoundaryType.
 struct TensorInfo {

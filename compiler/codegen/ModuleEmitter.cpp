@@ -27,18 +27,9 @@ static_assert(sizeof(kiln_tensor_info) == 40 && offsetof(kiln_tensor_info, shape
 static_assert(sizeof(kiln_model_info) == 40 && offsetof(kiln_model_info, inputs) == 16);
 
 kiln_dtype kilnDtype(DType t) {
-  switch (t) {
-  case DType::F32: return KILN_DTYPE_F32;
-  case DType::I64: return KILN_DTYPE_I64;
-  case DType::Bool: return KILN_DTYPE_BOOL;
-  case DType::I32: return KILN_DTYPE_I32;
-  case DType::I8: return KILN_DTYPE_I8;
-  case DType::U8: return KILN_DTYPE_U8;
-  case DType::F16: return KILN_DTYPE_F16;
-  case DType::F64: break; // refused by lowerGraph (compiledBoundaryType)
-  }
-  assert(false && "no kiln_dtype for this element type");
-  return KILN_DTYPE_F32;
+  // f64 is refused by lowerGraph (compiledBoundaryType).
+  assert(kernelDtype(t) >= 0 && "no kiln_dtype for this element type");
+  return kiln_dtype(kernelDtype(t)); // the same codes (Lowering.cpp)
 }
 
 const char *kilnDtypeName(DType t) {

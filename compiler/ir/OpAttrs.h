@@ -16,6 +16,20 @@
 
 namespace kiln {
 
+/// The ElementwiseBinary family's kernel op code (KilnGenBinaryOp,
+/// compiler/codegen/kernels/generic/Generic.h) of a node: the one table from
+/// op to what compiler/codegen/kernels/Binary.h computes, read by the
+/// reference and the lowering alike. Mod reads `fmod`, BitShift `direction`.
+int64_t elementwiseCode(OpKind op, const Attrs &a);
+
+/// Whether an ElementwiseBinary op computes on operands of type `t` (Where:
+/// its x and y; the condition is bool).
+bool elementwiseAccepts(OpKind op, DType t);
+
+/// The family's result type for operands of type `t`: bool for comparisons,
+/// And, Or, Xor and Not, else `t`.
+DType elementwiseResult(OpKind op, DType t);
+
 /// A 2-D window (Conv, MaxPool, AveragePool, kiln.MaxPoolIndices, and a
 /// pool fused into a Conv).
 struct Window2d {

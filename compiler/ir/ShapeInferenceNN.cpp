@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/ShapeInferenceImpl.h"
+#include "compiler/ir/OpAttrs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -259,15 +260,25 @@ llvm::Expected<TensorType> Inferrer::matMul() {
 }
 
 llvm::Expected<TensorType> Inferrer::elementwise() {
-  if (in_.size() < 1 || (n_.op != OpKind::Sum && in_.size() != 2))
-    return errf("expects {} operands, got {}", n_.op == OpKind::Sum ? "1 or more" : "2",
-                in_.size());
-  DType t = in_.type(0).dtype;
-  if (t != DType::F32 && t != DType::I64)
-    return errf("element type {} is not supported (f32 or i64)", dtypeName(t));
+  const OpInfo &info = opInfo(n_.op);
+  if (in_.size() < size_t(info.minInputs) ||
+      (info.maxInputs >= 0 && in_.size() > size_t(info.maxInputs))) {
+    if (info.maxInputs < 0)
+      return errf("expects {} or more operands, got {}", info.minInputs, in_.size());
+    return errf("expects {} operand{}, got {}", info.minInputs,
+                info.minInputs == 1 ? "" : "s", in_.size());
+  }
+  // Where's condition is bool; the other operands share one element type.
+  const size_t first = n_.op == OpKind::Where ? 1 : 0;
+  if (first && in_.type(0).dtype != DType::Bool)
+    return errf("condition has element type {}, expected bool",
+                dtypeName(in_.type(0).dtype));
+  DType t = in_.type(first).dtype;
+  if (!elementwiseAccepts(n_.op, t))
+    return errf("element type {} is not supported", dtypeName(t));
   Dims out = in_.type(0).dims;
   for (size_t i = 1; i < in_.size(); ++i) {
-    if (in_.type(i).dtype != t)
+    if (i >= first && in_.type(i).dtype != t)
       return errf("operands have different element types ({} and {})", dtypeName(t),
                   dtypeName(in_.type(i).dtype));
     auto bc = broadcastShapes(out, in_.type(i).dims);
@@ -275,7 +286,23 @@ llvm::Expected<TensorType> Inferrer::elementwise() {
       return err(llvm::toString(bc.takeError()));
     out = *bc;
   }
-  return TensorType{t, out};
+  if (n_.op == OpKind::PRelu && out != in_.type(0).dims)
+    return errf("slope {} does not broadcast to X {}", dimsStr(in_.type(1).dims),
+                dimsStr(in_.type(0).dims));
+  if (n_.op == OpKind::Mod) {
+    int64_t fmod;
+    KILN_TRY(needInt(n_.attrs, "fmod", fmod));
+    if (fmod != 0 && fmod != 1)
+      return errf("fmod {} must be 0 or 1", fmod);
+    if (t == DType::F32 && fmod == 0)
+      return err("Mod of floats needs fmod=1");
+  }
+  if (n_.op == OpKind::BitShift) {
+    const std::string *dir;
+    if (!getAttr(n_.attrs, "direction", dir) || (*dir != "LEFT" && *dir != "RIGHT"))
+      return err("direction must be \"LEFT\" or \"RIGHT\"");
+  }
+  return TensorType{elementwiseResult(n_.op, t), out};
 }
 
 llvm::Expected<TensorType> Inferrer::unary() {

@@ -32,7 +32,7 @@ Tensor gatherOffsets(const Tensor &x, Dims outDims, const std::vector<int64_t> &
   Tensor y = Tensor::zeros({x.dtype(), std::move(outDims)});
   assert(int64_t(src.size()) == y.numElements());
   for (size_t i = 0; i < src.size(); ++i) {
-    if (y.isF32())
+    if (y.holdsFloat())
       y.f32[i] = src[i] < 0 ? float(fill) : x.f32[size_t(src[i])];
     else
       y.i64[i] = src[i] < 0 ? int64_t(fill) : x.i64[size_t(src[i])];
@@ -115,7 +115,7 @@ Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a) {
       for (int64_t j = 0; j < n * inner; ++j) {
         size_t to = size_t((o * out[axis] + offsetOnAxis) * inner + j);
         size_t from = size_t(o * n * inner + j);
-        if (y.isF32())
+        if (y.holdsFloat())
           y.f32[to] = x->f32[from];
         else
           y.i64[to] = x->i64[from];

@@ -1,6 +1,8 @@
 //===- Elementwise.cpp - Reference elementwise ops and Softmax ------------===//
 
 #include "compiler/codegen/kernels/Activation.h"
+#include "compiler/codegen/kernels/Binary.h"
+#include "compiler/ir/OpAttrs.h"
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/reference/Kernels.h"
 
@@ -121,6 +123,62 @@ Tensor sum_ref(const std::vector<const Tensor *> &xs) {
       else
         y.i64[i] = int64_t(uint64_t(y.i64[i]) + uint64_t(x->i64[size_t(off[i])])); // wraps
     }
+  }
+  return y;
+}
+
+namespace {
+template <typename T>
+void elementwiseLoop(int64_t code, const std::vector<const Tensor *> &xs,
+                     const std::vector<std::vector<int64_t>> &off, Tensor &y) {
+  auto at = [&](size_t k, size_t i) {
+    const Tensor &x = *xs[k];
+    return x.holdsFloat() ? T(x.f32[size_t(off[k][i])]) : T(x.i64[size_t(off[k][i])]);
+  };
+  const size_t n = y.type.numElements() > 0 ? size_t(y.type.numElements()) : 0;
+  for (size_t i = 0; i < n; ++i) {
+    T v;
+    if (code == KILN_BIN_WHERE) {
+      v = xs[0]->i64[size_t(off[0][i])] ? at(1, i) : at(2, i);
+    } else if (code == KILN_BIN_NOT) {
+      y.i64[i] = xs[0]->i64[size_t(off[0][i])] == 0;
+      continue;
+    } else if (kiln_gen_bin_is_compare(code)) {
+      y.i64[i] = kiln_bin::compare(code, at(0, i), at(1, i));
+      continue;
+    } else {
+      v = at(0, i);
+      for (size_t k = 1; k < xs.size(); ++k)
+        v = kiln_bin::arith(code, v, at(k, i));
+      if constexpr (kiln_bin::IsFloat<T>)
+        if (code == KILN_BIN_MEAN)
+          v = v / float(xs.size());
+    }
+    if (y.holdsFloat())
+      y.f32[i] = float(v);
+    else
+      y.i64[i] = int64_t(v);
+  }
+}
+} // namespace
+
+Tensor elementwise_ref(OpKind op, const Attrs &a, const std::vector<const Tensor *> &xs) {
+  const int64_t code = elementwiseCode(op, a);
+  const DType t = xs[op == OpKind::Where ? 1 : 0]->dtype();
+  Dims out = xs[0]->dims();
+  for (const Tensor *x : xs)
+    out = broadcastDims(out, x->dims());
+  std::vector<std::vector<int64_t>> off;
+  for (const Tensor *x : xs)
+    off.push_back(broadcastOffsets(x->dims(), out));
+  Tensor y = Tensor::zeros({elementwiseResult(op, t), out});
+  switch (t) {
+  case DType::F32: elementwiseLoop<float>(code, xs, off, y); break;
+  case DType::I64: elementwiseLoop<int64_t>(code, xs, off, y); break;
+  case DType::I32: elementwiseLoop<int32_t>(code, xs, off, y); break;
+  case DType::I8: elementwiseLoop<int8_t>(code, xs, off, y); break;
+  case DType::U8: case DType::Bool: elementwiseLoop<uint8_t>(code, xs, off, y); break;
+  default: assert(false && "shape inference admits no other type"); break;
   }
   return y;
 }

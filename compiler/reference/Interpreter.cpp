@@ -112,8 +112,19 @@ llvm::Expected<Tensor> ref::evaluateOp(OpKind op, const Attrs &a,
   case OpKind::Gemm: return gemm_ref(*in[0], *in[1], opt(2), a);
   case OpKind::MatMul: return matmul_ref(*in[0], *in[1]);
   case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
-    return binary_ref(op, *in[0], *in[1]);
-  case OpKind::Sum: return sum_ref(in);
+    if (in[0]->isF32() || in[0]->isI64()) // integer division by zero is an error
+      return binary_ref(op, *in[0], *in[1]);
+    return elementwise_ref(op, a, in);
+  case OpKind::Sum:
+    if (in[0]->isF32() || in[0]->isI64())
+      return sum_ref(in);
+    return elementwise_ref(op, a, in);
+  case OpKind::Pow: case OpKind::Max: case OpKind::Min: case OpKind::Mean:
+  case OpKind::Mod: case OpKind::Equal: case OpKind::Less: case OpKind::Greater:
+  case OpKind::LessOrEqual: case OpKind::GreaterOrEqual: case OpKind::And:
+  case OpKind::Or: case OpKind::Xor: case OpKind::Not: case OpKind::Where:
+  case OpKind::BitShift: case OpKind::PRelu:
+    return elementwise_ref(op, a, in);
 #define ACTIVATION(Name, ...) case OpKind::Name:
 #include "compiler/ir/Activations.def"
     break; // above

@@ -77,6 +77,11 @@ Tensor matmul_ref(const Tensor &a, const Tensor &b);
 llvm::Expected<Tensor> binary_ref(OpKind op, const Tensor &a, const Tensor &b);
 /// Sum of one or more tensors with numpy broadcasting.
 Tensor sum_ref(const std::vector<const Tensor *> &xs);
+/// Any op of the ElementwiseBinary family on any element type it accepts,
+/// with numpy broadcasting: the scalar math of
+/// compiler/codegen/kernels/Binary.h, which the compiled kernel runs too,
+/// in the operands' own width (i8 wraps at 8 bits).
+Tensor elementwise_ref(OpKind op, const Attrs &a, const std::vector<const Tensor *> &xs);
 /// Any activation of compiler/ir/Activations.def, its attributes A and B in
 /// `a` (the math: compiler/codegen/kernels/Activation.h, shared with the
 /// compiled kernels).

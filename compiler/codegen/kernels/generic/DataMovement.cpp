@@ -4,9 +4,19 @@
 
 using namespace kiln_gen;
 
-KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams) {
-  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
-  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+namespace {
+/// An element of `bytes` bytes, moved as an unsigned integer of that width.
+template <int64_t Bytes> struct Word;
+template <> struct Word<1> { using T = uint8_t; };
+template <> struct Word<2> { using T = uint16_t; };
+template <> struct Word<4> { using T = uint32_t; };
+template <> struct Word<8> { using T = uint64_t; };
+
+template <typename T>
+KILN_INLINE void transpose(const KilnGenTransposeParams *p, void *const *bufs,
+                           int64_t begin, int64_t end) {
+  const T *KILN_RESTRICT x = static_cast<const T *>(bufs[1]);
+  T *KILN_RESTRICT out = static_cast<T *>(bufs[0]);
   int64_t last = p->rank - 1;
   int64_t inner = p->dims[last];
   int64_t s = p->in_strides[last];
@@ -16,9 +26,19 @@ KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams) {
       off += rem % p->dims[d] * p->in_strides[d];
       rem /= p->dims[d];
     }
-    float *orow = out + row * inner;
+    T *orow = out + row * inner;
     for (int64_t j = 0; j < inner; ++j)
       orow[j] = x[off + j * s];
+  }
+}
+} // namespace
+
+KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams) {
+  switch (p->elem_bytes) {
+  case 1: return transpose<Word<1>::T>(p, bufs, begin, end);
+  case 2: return transpose<Word<2>::T>(p, bufs, begin, end);
+  case 8: return transpose<Word<8>::T>(p, bufs, begin, end);
+  default: return transpose<Word<4>::T>(p, bufs, begin, end);
   }
 }
 
@@ -44,14 +64,29 @@ KILN_INLINE int64_t padSource(int64_t mode, int64_t o, int64_t begin,
 }
 } // namespace
 
-KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams) {
-  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
-  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+namespace {
+/// Pad's constant as T: floats round, integers truncate; NaN and values
+/// outside int64 give 0 (the attribute is untrusted; never UB).
+template <typename T> KILN_INLINE T padValue(double v) {
+  if (T(0.5) != T(0))
+    return T(v);
+  if (!(v >= -0x1p63 && v < 0x1p63))
+    return T(0);
+  return T(int64_t(v));
+}
+} // namespace
+
+namespace {
+template <typename T>
+KILN_INLINE void pad(const KilnGenPadParams *p, void *const *bufs, int64_t begin,
+                     int64_t end) {
+  const T *KILN_RESTRICT x = static_cast<const T *>(bufs[1]);
+  T *KILN_RESTRICT out = static_cast<T *>(bufs[0]);
   int64_t last = p->rank - 1;
   int64_t inner = p->out_dims[last], nin = p->in_dims[last];
-  float value = float(p->value);
+  const T value = padValue<T>(p->value);
   for (int64_t row = begin; row < end; ++row) {
-    float *orow = out + row * inner;
+    T *orow = out + row * inner;
     // Input row offset; -1 when the whole row is constant padding.
     int64_t off = 0, stride = nin;
     for (int64_t d = last - 1, rem = row; d >= 0; --d) {
@@ -70,7 +105,7 @@ KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams) {
         orow[j] = value;
       continue;
     }
-    const float *xrow = x + off;
+    const T *xrow = x + off;
     // Interior as a contiguous copy; borders through padSource.
     int64_t lo = p->begin[last] < 0 ? 0 : p->begin[last];
     int64_t hi = p->begin[last] + nin < inner ? p->begin[last] + nin : inner;
@@ -84,6 +119,18 @@ KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams) {
       int64_t i = padSource(p->mode, j, p->begin[last], nin);
       orow[j] = i < 0 ? value : xrow[i];
     }
+  }
+}
+} // namespace
+
+KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams) {
+  switch (p->dtype) {
+  case KILN_DT_F32: return pad<float>(p, bufs, begin, end);
+  case KILN_DT_I64: return pad<int64_t>(p, bufs, begin, end);
+  case KILN_DT_I32: return pad<int32_t>(p, bufs, begin, end);
+  case KILN_DT_I8: return pad<int8_t>(p, bufs, begin, end);
+  case KILN_DT_BOOL: case KILN_DT_U8: return pad<uint8_t>(p, bufs, begin, end);
+  default: return;
   }
 }
 

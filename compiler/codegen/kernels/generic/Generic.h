@@ -131,26 +131,79 @@ struct KilnGenUnaryParams {
   KilnGenEpilogue epi;
 };
 
+/// Element types of generic kernel operands. The values are kiln_dtype's
+/// (<kiln/runtime.h>; the code generator checks that they agree).
+enum KilnGenDtype : int64_t {
+  KILN_DT_F32 = 0,
+  KILN_DT_I64 = 1,
+  KILN_DT_BOOL = 2, ///< one byte, 0 or 1
+  KILN_DT_I32 = 3,
+  KILN_DT_I8 = 4,
+  KILN_DT_U8 = 5,
+  KILN_DT_F16 = 6, ///< IEEE binary16 bits (Cast only)
+};
+
+/// The ops of the n-ary kernel: one code per row of the ElementwiseBinary
+/// family (compiler/ir/Ops.def), in the order of the table KILN_BIN_OPS
+/// below (lowering maps OpKind to code through it). Integer arithmetic wraps
+/// (two's complement); integer Div and Mod by zero give 0, never a trap.
+/// Comparisons give bool; And/Or/Xor/Not take and give bool; Where takes a
+/// bool condition and two operands of `dtype`.
 enum KilnGenBinaryOp : int64_t {
   KILN_BIN_ADD = 0,
   KILN_BIN_SUB = 1,
   KILN_BIN_MUL = 2,
   KILN_BIN_DIV = 3,
+  KILN_BIN_POW = 4,
+  KILN_BIN_MAX = 5,
+  KILN_BIN_MIN = 6,
+  KILN_BIN_MEAN = 7,     ///< sum of the n operands / n
+  KILN_BIN_MOD = 8,      ///< sign of the divisor (integers, fmod=0)
+  KILN_BIN_FMOD = 9,     ///< sign of the dividend (C fmod; fmod=1)
+  KILN_BIN_EQUAL = 10,
+  KILN_BIN_LESS = 11,
+  KILN_BIN_GREATER = 12,
+  KILN_BIN_LESS_EQUAL = 13,
+  KILN_BIN_GREATER_EQUAL = 14,
+  KILN_BIN_AND = 15,
+  KILN_BIN_OR = 16,
+  KILN_BIN_XOR = 17,
+  KILN_BIN_NOT = 18,     ///< unary: n == 1
+  KILN_BIN_WHERE = 19,   ///< n == 3: cond ? x : y
+  KILN_BIN_SHIFT_LEFT = 20,  ///< unsigned; shifts >= the width give 0
+  KILN_BIN_SHIFT_RIGHT = 21,
+  KILN_BIN_PRELU = 22,   ///< x < 0 ? slope * x : x
 };
 
-/// N-ary broadcast elementwise (Add, Sub, Mul, Div, Sum): out = x0 op x1 op
-/// ... with numpy broadcasting expressed as per-input strides (0 where the
-/// input is broadcast) over the output's (collapsed) dims.
-/// bufs = {out, x0 .. x(n-1), adds...}. Work items: (outer row, chunk of the
-/// innermost dim).
+static inline int kiln_gen_bin_is_compare(int64_t op) {
+  return op >= KILN_BIN_EQUAL && op <= KILN_BIN_GREATER_EQUAL;
+}
+
+/// N-ary broadcast elementwise (the ElementwiseBinary family): out = x0 op
+/// x1 op ... with numpy broadcasting expressed as per-input strides (0 where
+/// the input is broadcast) over the output's (collapsed) dims. `dtype`
+/// (KilnGenDtype) is the operands' element type (Where: of x and y); the
+/// epilogue runs on f32 results only. bufs = {out, x0 .. x(n-1), adds...}.
+/// Work items: (outer row, chunk of the innermost dim).
 struct KilnGenNaryParams {
   int64_t op;
+  int64_t dtype;
   int64_t n;
   int64_t rank;
   int64_t dims[KILN_GEN_MAX_RANK];
   int64_t strides[KILN_GEN_MAX_NARY][KILN_GEN_MAX_RANK];
   int64_t chunk;
   KilnGenEpilogue epi;
+};
+
+/// Cast between element types (KilnGenDtype `from` -> `to`) over flat
+/// storage, as ONNX Runtime on x86-64 casts (compiler/reference's cast_ref):
+/// float -> integer truncates, NaN and out-of-range give the "integer
+/// indefinite"; integers wrap; f16 rounds to nearest even.
+/// bufs = {out, x}. Work items: chunks of `chunk` elements.
+struct KilnGenCastParams {
+  int64_t total, chunk;
+  int64_t from, to;
 };
 
 /// Softmax along one axis of [outer][n][inner]: bufs = {out, x}.
@@ -162,6 +215,7 @@ struct KilnGenSoftmaxParams {
 /// Transpose: out[i0..ir] = x[sum i_d * in_stride[d]]. bufs = {out, x}.
 /// Work items: rows of the output's innermost dim.
 struct KilnGenTransposeParams {
+  int64_t elem_bytes; ///< 1, 2, 4 or 8: elements are moved, not computed
   int64_t rank;
   int64_t dims[KILN_GEN_MAX_RANK];
   int64_t in_strides[KILN_GEN_MAX_RANK];
@@ -173,8 +227,10 @@ enum KilnGenPadMode : int64_t {
   KILN_PAD_EDGE = 2,
 };
 
-/// Pad: bufs = {out, x}. Work items: rows of the output's innermost dim.
+/// Pad: bufs = {out, x}; `value` converted to `dtype` (KilnGenDtype, not
+/// f16). Work items: rows of the output's innermost dim.
 struct KilnGenPadParams {
+  int64_t dtype;
   int64_t rank;
   int64_t out_dims[KILN_GEN_MAX_RANK];
   int64_t in_dims[KILN_GEN_MAX_RANK];
@@ -250,6 +306,9 @@ static inline int64_t kiln_gen_nary_work_items(const KilnGenNaryParams *p) {
     rows *= p->dims[i];
   return rows * kiln_gen_ceil_div(p->dims[p->rank - 1], p->chunk);
 }
+static inline int64_t kiln_gen_cast_work_items(const KilnGenCastParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
 static inline int64_t
 kiln_gen_softmax_work_items(const KilnGenSoftmaxParams *p) {
   return p->outer;
@@ -296,10 +355,11 @@ KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams);
 KILN_GEN_KERNEL(kiln_gen_scale_shift_f32, KilnGenScaleShiftParams);
 KILN_GEN_KERNEL(kiln_gen_gemm_f32, KilnGenGemmParams);
 KILN_GEN_KERNEL(kiln_gen_unary_f32, KilnGenUnaryParams);
-KILN_GEN_KERNEL(kiln_gen_nary_f32, KilnGenNaryParams);
+KILN_GEN_KERNEL(kiln_gen_nary, KilnGenNaryParams);
+KILN_GEN_KERNEL(kiln_gen_cast, KilnGenCastParams);
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
-KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams);
-KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams);
+KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams);
+KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams);
 KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_gather, KilnGenGatherParams);
