@@ -4,11 +4,11 @@
 
 #include "compiler/codegen/kernels/Reorder.h"
 
+#include <cstring>
+
 namespace kiln::codegen {
 
 namespace {
-
-constexpr int64_t CopyChunk = 16384;
 
 llvm::Error requirePlain(const Node &n) {
   for (const Value *v : n.inputs)
@@ -30,7 +30,7 @@ int64_t product(const Dims &d, size_t from, size_t to) {
 
 } // namespace
 
-llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
+static llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   const Dims &in = n.input(0)->type.dims;
@@ -57,7 +57,7 @@ llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
+static llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
   const Value *out = n.output();
   size_t axis = size_t(n.attrs.getInt("axis"));
   const Dims &od = out->type.dims;
@@ -86,7 +86,7 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
     p.src_stride = cols;
     p.dst_stride = dstCols;
     p.dst_off = off;
-    p.chunk = CopyChunk;
+    p.chunk = FlatChunkElements;
     off += cols;
     if (cols == 0)
       continue;
@@ -98,7 +98,7 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerPad(LowerContext &cx, const Node &n) {
+static llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   const Dims &in = n.input(0)->type.dims, &out = n.output()->type.dims;
@@ -135,7 +135,7 @@ llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerGather(LowerContext &cx, const Node &n) {
+static llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   const Value *data = n.input(0), *idx = n.input(1);
@@ -168,7 +168,7 @@ llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
+static llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
   const Value *in = n.input(0), *out = n.output();
   const Dims &d = in->type.dims;
   if (d.size() < 2)
@@ -203,6 +203,36 @@ llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   l.workItems = kiln_gen_reorder_work_items(&p);
   return llvm::Error::success();
+}
+
+/// Static shapes: the result is known now (a Shape the graph exports is not
+/// folded by the importer). Copied from a weight into its buffer.
+static llvm::Error lowerShape(LowerContext &cx, const Node &n) {
+  const Dims &d = n.input(0)->type.dims;
+  int64_t start = n.attrs.getInt("start"), end = n.attrs.getInt("end");
+  std::vector<int64_t> dims(d.begin() + start, d.begin() + end);
+  std::vector<char> bytes(dims.size() * sizeof(int64_t));
+  if (!bytes.empty()) // start == end: no data, and memcpy takes no null
+    std::memcpy(bytes.data(), dims.data(), bytes.size());
+  BufferRef w = cx.addWeight(std::move(bytes));
+  addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> dataMovementLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Transpose, lowerTranspose},
+      {OpKind::Concat, lowerConcat},
+      {OpKind::Pad, lowerPad},
+      {OpKind::Gather, lowerGather},
+      {OpKind::Reorder, lowerReorder},
+      {OpKind::Shape, lowerShape},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

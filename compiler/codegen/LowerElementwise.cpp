@@ -15,9 +15,6 @@ namespace kiln::codegen {
 
 namespace {
 
-constexpr int64_t ElementChunk = 16384;
-constexpr int64_t InnerChunk = 4096;
-
 /// Output dims and per-input strides (0 = broadcast), collapsed.
 struct Broadcast {
   Dims dims;
@@ -93,7 +90,7 @@ llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
   KilnGenNaryParams p{};
   p.op = binaryOp(n.op);
   p.n = int64_t(numOperands);
-  p.chunk = InnerChunk;
+  p.chunk = RowChunkElements;
   bool sameLayout = true, sameShape = true;
   for (size_t i = 0; i < numOperands; ++i) {
     sameLayout &= n.inputs[i]->layout == out->layout;
@@ -160,7 +157,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
     return nodeError(n, "reshaping a blocked tensor is not supported");
   KilnGenUnaryParams p{};
   p.total = storageElements(out);
-  p.chunk = ElementChunk;
+  p.chunk = FlatChunkElements;
   Layer &l = cx.addLayer(&n, Kernel::GenUnary);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   // The op itself is the first epilogue step.
@@ -186,7 +183,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
+static llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on Softmax are not supported");
   const Value *in = n.input(0);
@@ -210,6 +207,18 @@ llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   l.buffers = {cx.buffer(n.output()), cx.buffer(in)};
   l.workItems = kiln_gen_softmax_work_items(&p);
   return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> elementwiseLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Cast, lowerUnary},
+      {OpKind::Softmax, lowerSoftmax},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

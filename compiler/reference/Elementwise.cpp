@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/kernels/Activation.h"
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
 #include <algorithm>
@@ -171,6 +172,31 @@ Tensor softmax_ref(const Tensor &x, const Attrs &a) {
     }
   }
   return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> elementwiseEvaluators() {
+  using A = const EvalArgs &;
+  constexpr EvalFn Binary = [](A e) -> llvm::Expected<Tensor> {
+    return binary_ref(e.op, e.operand(0), e.operand(1));
+  };
+  constexpr EvalFn Activation = [](A e) -> llvm::Expected<Tensor> {
+    return activation_ref(e.op, e.operand(0), e.attrs);
+  };
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Add, Binary},
+      {OpKind::Sub, Binary},
+      {OpKind::Mul, Binary},
+      {OpKind::Div, Binary},
+      {OpKind::Sum, [](A e) -> llvm::Expected<Tensor> { return sum_ref(e.in); }},
+#define ACTIVATION(Name, ...) {OpKind::Name, Activation},
+#include "compiler/ir/Activations.def"
+      {OpKind::Softmax, [](A e) -> llvm::Expected<Tensor> { return softmax_ref(e.operand(0), e.attrs); }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref
