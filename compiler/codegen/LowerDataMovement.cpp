@@ -4,11 +4,11 @@
 
 #include "compiler/codegen/kernels/Reorder.h"
 
+#include <cstring>
+
 namespace kiln::codegen {
 
 namespace {
-
-constexpr int64_t CopyChunk = 16384;
 
 /// Data movement moves elements of every type compiled code holds.
 llvm::Error requireHeld(const Node &n) {
@@ -39,7 +39,7 @@ int64_t product(const Dims &d, size_t from, size_t to) {
 
 } // namespace
 
-llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
+static llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   if (auto e = requireHeld(n))
@@ -70,7 +70,7 @@ llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
+static llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
   if (auto e = requireHeld(n))
     return e;
   // f32 is copied in floats, other types in bytes.
@@ -104,7 +104,7 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
     p.src_stride = cols * width;
     p.dst_stride = dstCols * width;
     p.dst_off = off * width;
-    p.chunk = CopyChunk;
+    p.chunk = FlatChunkElements;
     off += cols;
     if (cols == 0)
       continue;
@@ -116,7 +116,7 @@ llvm::Error lowerConcat(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerPad(LowerContext &cx, const Node &n) {
+static llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   if (auto e = requireHeld(n))
@@ -160,7 +160,7 @@ llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerGather(LowerContext &cx, const Node &n) {
+static llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
   const Value *data = n.input(0), *idx = n.input(1);
@@ -190,7 +190,7 @@ llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
+static llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
   const Value *in = n.input(0), *out = n.output();
   const Dims &d = in->type.dims;
   if (d.size() < 2)
@@ -225,6 +225,36 @@ llvm::Error lowerReorder(LowerContext &cx, const Node &n) {
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   l.workItems = kiln_gen_reorder_work_items(&p);
   return llvm::Error::success();
+}
+
+/// Static shapes: the result is known now (a Shape the graph exports is not
+/// folded by the importer). Copied from a weight into its buffer.
+static llvm::Error lowerShape(LowerContext &cx, const Node &n) {
+  const Dims &d = n.input(0)->type.dims;
+  int64_t start = n.attrs.getInt("start"), end = n.attrs.getInt("end");
+  std::vector<int64_t> dims(d.begin() + start, d.begin() + end);
+  std::vector<char> bytes(dims.size() * sizeof(int64_t));
+  if (!bytes.empty()) // start == end: no data, and memcpy takes no null
+    std::memcpy(bytes.data(), dims.data(), bytes.size());
+  BufferRef w = cx.addWeight(std::move(bytes));
+  addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> dataMovementLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Transpose, lowerTranspose},
+      {OpKind::Concat, lowerConcat},
+      {OpKind::Pad, lowerPad},
+      {OpKind::Gather, lowerGather},
+      {OpKind::Reorder, lowerReorder},
+      {OpKind::Shape, lowerShape},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

@@ -15,9 +15,6 @@ namespace kiln::codegen {
 
 namespace {
 
-constexpr int64_t ElementChunk = 16384;
-constexpr int64_t InnerChunk = 4096;
-
 /// Output dims and per-input strides (0 = broadcast), collapsed.
 struct Broadcast {
   Dims dims;
@@ -87,7 +84,7 @@ llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
   p.op = elementwiseCode(n.op, n.attrs);
   p.dtype = kernelDtype(dt);
   p.n = int64_t(numOperands);
-  p.chunk = InnerChunk;
+  p.chunk = RowChunkElements;
   bool sameLayout = true, sameShape = true;
   for (size_t i = 0; i < numOperands; ++i) {
     sameLayout &= n.inputs[i]->layout == out->layout;
@@ -153,7 +150,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
     return nodeError(n, "reshaping a blocked tensor is not supported");
   KilnGenUnaryParams p{};
   p.total = storageElements(out);
-  p.chunk = ElementChunk;
+  p.chunk = FlatChunkElements;
   Layer &l = cx.addLayer(&n, Kernel::GenUnary);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   // The op itself is the first epilogue step.
@@ -179,7 +176,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerCast(LowerContext &cx, const Node &n) {
+static llvm::Error lowerCast(LowerContext &cx, const Node &n) {
   const Value *in = n.input(0), *out = n.output();
   if (!n.fused.empty())
     return nodeError(n, "fused operations on Cast are not supported");
@@ -195,7 +192,7 @@ llvm::Error lowerCast(LowerContext &cx, const Node &n) {
   }
   KilnGenCastParams p{};
   p.total = in->type.numElements();
-  p.chunk = ElementChunk;
+  p.chunk = FlatChunkElements;
   p.from = kernelDtype(from);
   p.to = kernelDtype(to);
   if (p.total == 0)
@@ -207,7 +204,7 @@ llvm::Error lowerCast(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
+static llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on Softmax are not supported");
   const Value *in = n.input(0);
@@ -231,6 +228,18 @@ llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   l.buffers = {cx.buffer(n.output()), cx.buffer(in)};
   l.workItems = kiln_gen_softmax_work_items(&p);
   return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> elementwiseLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Cast, lowerCast},
+      {OpKind::Softmax, lowerSoftmax},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

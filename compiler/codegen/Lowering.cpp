@@ -1,6 +1,7 @@
 //===- Lowering.cpp - Graph to kernel calls: buffers and dispatch ---------===//
 
 #include "compiler/codegen/LowerImpl.h"
+#include "compiler/ir/OpDispatch.h"
 
 #include <kiln/runtime.h>
 
@@ -120,7 +121,7 @@ void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
   p.rows = 1;
   p.cols = elements;
   p.src_stride = p.dst_stride = elements;
-  p.chunk = 16384;
+  p.chunk = FlatChunkElements;
   Layer l;
   l.kernel = kernelName(Kernel::GenCopy);
   l.node = n;
@@ -138,12 +139,30 @@ void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef
   p.rows = 1;
   p.cols = bytes;
   p.src_stride = p.dst_stride = bytes;
-  p.chunk = 65536;
+  p.chunk = FlatChunkBytes;
   Layer &l = cx.addLayer(n, Kernel::GenCopyBytes);
   l.setParams(p);
   l.buffers = {dst, src};
   l.workItems = kiln_gen_copy_work_items(&p);
 }
+
+LowerFn loweringFor(OpKind op) {
+  static const auto ByOp =
+      indexByOp({spatialLowerings(), poolIndicesLowerings(), denseLowerings(),
+                 elementwiseLowerings(), dataMovementLowerings()},
+                &OpLowering::lower);
+  if (LowerFn f = ByOp[size_t(op)])
+    return f;
+  // Families with one lowering each, parameterised by the op.
+  const OpInfo &info = opInfo(op);
+  if (info.isElementwiseBinary())
+    return lowerElementwise;
+  if (info.isActivation() || info.sameBytes())
+    return lowerUnary;
+  return nullptr;
+}
+
+bool hasLowering(OpKind op) { return loweringFor(op) != nullptr; }
 
 namespace {
 
@@ -151,62 +170,8 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
   // Views share their input's storage: nothing to run.
   if (n.outputs.size() == 1 && n.output()->viewOf)
     return llvm::Error::success();
-  // Families with one lowering each, parameterised by the op.
-  const OpInfo &info = opInfo(n.op);
-  if (info.isElementwiseBinary())
-    return lowerElementwise(cx, n);
-  if (info.isActivation() || info.sameBytes())
-    return lowerUnary(cx, n);
-  switch (n.op) {
-  case OpKind::Conv:
-    return lowerConv(cx, n);
-  case OpKind::MaxPool:
-  case OpKind::AveragePool:
-    return lowerPool(cx, n);
-  case OpKind::GlobalAveragePool:
-  case OpKind::GlobalMaxPool:
-    return lowerGlobalPool(cx, n);
-  case OpKind::MaxPoolIndices:
-    return lowerMaxPoolIndices(cx, n);
-  case OpKind::LRN:
-    return lowerLrn(cx, n);
-  case OpKind::BatchNormalization:
-  case OpKind::ScaleShift:
-    return lowerScaleShift(cx, n);
-  case OpKind::Gemm:
-    return lowerGemm(cx, n);
-  case OpKind::MatMul:
-    return lowerMatMul(cx, n);
-  case OpKind::Cast:
-    return lowerCast(cx, n);
-  case OpKind::Softmax:
-    return lowerSoftmax(cx, n);
-  case OpKind::Transpose:
-    return lowerTranspose(cx, n);
-  case OpKind::Concat:
-    return lowerConcat(cx, n);
-  case OpKind::Pad:
-    return lowerPad(cx, n);
-  case OpKind::Gather:
-    return lowerGather(cx, n);
-  case OpKind::Reorder:
-    return lowerReorder(cx, n);
-  case OpKind::Shape: {
-    // Static shapes: the result is known now (a Shape the graph exports is
-    // not folded by the importer). Copied from a weight into its buffer.
-    const Dims &d = n.input(0)->type.dims;
-    int64_t start = n.attrs.getInt("start"), end = n.attrs.getInt("end");
-    std::vector<int64_t> dims(d.begin() + start, d.begin() + end);
-    std::vector<char> bytes(dims.size() * sizeof(int64_t));
-    if (!bytes.empty()) // start == end: no data, and memcpy takes no null
-      std::memcpy(bytes.data(), dims.data(), bytes.size());
-    BufferRef w = cx.addWeight(std::move(bytes));
-    addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
-    return llvm::Error::success();
-  }
-  default:
-    break;
-  }
+  if (LowerFn lower = loweringFor(n.op))
+    return lower(cx, n);
   return nodeError(n, "op not supported by the code generator");
 }
 

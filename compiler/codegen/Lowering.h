@@ -134,6 +134,10 @@ struct LoweringOptions {
 /// are collected before failing.
 llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts);
 
+/// Whether the code generator can lower `op` (tests/codegen check that every
+/// op of Ops.def can).
+bool hasLowering(OpKind op);
+
 } // namespace kiln::codegen
 
 #endif // KILN_CODEGEN_LOWERING_H

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
 #include "compiler/codegen/kernels/Half.h"
@@ -276,6 +277,37 @@ llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a) {
     }
   }
   return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> dataMovementEvaluators() {
+  using A = const EvalArgs &;
+  constexpr EvalFn Copy = [](A e) -> llvm::Expected<Tensor> { return identity_ref(e.operand(0)); };
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Flatten, [](A e) -> llvm::Expected<Tensor> { return flatten_ref(e.operand(0), e.attrs); }},
+      {OpKind::Reshape, [](A e) -> llvm::Expected<Tensor> { return reshape_ref(e.operand(0), e.attrs); }},
+      {OpKind::Transpose, [](A e) -> llvm::Expected<Tensor> { return transpose_ref(e.operand(0), e.attrs); }},
+      {OpKind::Concat, [](A e) -> llvm::Expected<Tensor> { return concat_ref(e.in, e.attrs); }},
+      {OpKind::Pad, [](A e) -> llvm::Expected<Tensor> { return pad_ref(e.operand(0), e.attrs); }},
+      {OpKind::Identity, Copy},
+      {OpKind::Dropout, Copy},
+      {OpKind::Reorder, Copy}, // layouts are invisible here
+      {OpKind::Shape, [](A e) -> llvm::Expected<Tensor> { return shape_ref(e.operand(0), e.attrs); }},
+      {OpKind::Gather,
+       [](A e) -> llvm::Expected<Tensor> {
+         DType t = e.operand(1).dtype();
+         if (t != DType::I64 && t != DType::I32)
+           return inputError("Gather indices must be i64 or i32");
+         return gather_ref(e.operand(0), e.operand(1), e.attrs);
+       }},
+      {OpKind::Unsqueeze, [](A e) -> llvm::Expected<Tensor> { return unsqueeze_ref(e.operand(0), e.attrs); }},
+      {OpKind::Squeeze, [](A e) -> llvm::Expected<Tensor> { return squeeze_ref(e.operand(0), e.attrs); }},
+      {OpKind::Cast, [](A e) -> llvm::Expected<Tensor> { return cast_ref(e.operand(0), e.attrs); }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref

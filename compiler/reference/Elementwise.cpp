@@ -4,6 +4,7 @@
 #include "compiler/codegen/kernels/Binary.h"
 #include "compiler/ir/OpAttrs.h"
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
 #include <algorithm>
@@ -229,6 +230,60 @@ Tensor softmax_ref(const Tensor &x, const Attrs &a) {
     }
   }
   return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> elementwiseEvaluators() {
+  using A = const EvalArgs &;
+  // f32 and i64 keep their kernels (integer division by zero is an error
+  // there); the other types, and the ops below, run elementwise_ref.
+  constexpr EvalFn Binary = [](A e) -> llvm::Expected<Tensor> {
+    if (e.operand(0).isF32() || e.operand(0).isI64())
+      return binary_ref(e.op, e.operand(0), e.operand(1));
+    return elementwise_ref(e.op, e.attrs, e.in);
+  };
+  constexpr EvalFn Elementwise = [](A e) -> llvm::Expected<Tensor> {
+    return elementwise_ref(e.op, e.attrs, e.in);
+  };
+  constexpr EvalFn Activation = [](A e) -> llvm::Expected<Tensor> {
+    return activation_ref(e.op, e.operand(0), e.attrs);
+  };
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Add, Binary},
+      {OpKind::Sub, Binary},
+      {OpKind::Mul, Binary},
+      {OpKind::Div, Binary},
+      {OpKind::Sum,
+       [](A e) -> llvm::Expected<Tensor> {
+         if (e.operand(0).isF32() || e.operand(0).isI64())
+           return sum_ref(e.in);
+         return elementwise_ref(e.op, e.attrs, e.in);
+       }},
+      {OpKind::Pow, Elementwise},
+      {OpKind::Max, Elementwise},
+      {OpKind::Min, Elementwise},
+      {OpKind::Mean, Elementwise},
+      {OpKind::Mod, Elementwise},
+      {OpKind::Equal, Elementwise},
+      {OpKind::Less, Elementwise},
+      {OpKind::Greater, Elementwise},
+      {OpKind::LessOrEqual, Elementwise},
+      {OpKind::GreaterOrEqual, Elementwise},
+      {OpKind::And, Elementwise},
+      {OpKind::Or, Elementwise},
+      {OpKind::Xor, Elementwise},
+      {OpKind::Not, Elementwise},
+      {OpKind::Where, Elementwise},
+      {OpKind::BitShift, Elementwise},
+      {OpKind::PRelu, Elementwise},
+#define ACTIVATION(Name, ...) {OpKind::Name, Activation},
+#include "compiler/ir/Activations.def"
+      {OpKind::Softmax, [](A e) -> llvm::Expected<Tensor> { return softmax_ref(e.operand(0), e.attrs); }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref

@@ -13,6 +13,8 @@
 
 #include "compiler/ir/Cost.h"
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/ir/OpDispatch.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 #include "compiler/reference/Reference.h"
 
@@ -85,6 +87,13 @@ const Tensor &Interpreter::get(const Value *v) {
 
 } // namespace
 
+ref::EvalFn ref::evaluatorFor(OpKind op) {
+  static const auto ByOp = indexByOp({convPoolEvaluators(), denseEvaluators(),
+                                      elementwiseEvaluators(), dataMovementEvaluators()},
+                                     &OpEvaluator::eval);
+  return ByOp[size_t(op)];
+}
+
 llvm::Expected<Tensor> ref::evaluateOp(OpKind op, const Attrs &a,
                                        const std::vector<const Tensor *> &in,
                                        const ReferenceOptions &opts) {
@@ -96,58 +105,10 @@ llvm::Expected<Tensor> ref::evaluateOp(OpKind op, const Attrs &a,
       if (!in[i]->isF32())
         return inputError(fmt::format("operand {} is {}; this op computes in f32 only",
                                       i, in[i]->type.str()));
-  auto opt = [&](size_t i) { return i < in.size() ? in[i] : nullptr; };
-  if (isActivation(op)) // one kernel for the family
-    return activation_ref(op, *in[0], a);
-  // No default: adding an op to Ops.def warns here until it has a kernel.
-  switch (op) {
-  case OpKind::Conv: return conv2d_ref(*in[0], *in[1], opt(2), a, opts.threads);
-  case OpKind::MaxPool: return maxpool2d_ref(*in[0], a);
-  case OpKind::AveragePool: return avgpool2d_ref(*in[0], a);
-  case OpKind::GlobalAveragePool: return globalavgpool_ref(*in[0]);
-  case OpKind::GlobalMaxPool: return globalmaxpool_ref(*in[0]);
-  case OpKind::LRN: return lrn_ref(*in[0], a);
-  case OpKind::BatchNormalization:
-    return batchnorm_ref(*in[0], *in[1], *in[2], *in[3], *in[4], a);
-  case OpKind::Gemm: return gemm_ref(*in[0], *in[1], opt(2), a);
-  case OpKind::MatMul: return matmul_ref(*in[0], *in[1]);
-  case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
-    if (in[0]->isF32() || in[0]->isI64()) // integer division by zero is an error
-      return binary_ref(op, *in[0], *in[1]);
-    return elementwise_ref(op, a, in);
-  case OpKind::Sum:
-    if (in[0]->isF32() || in[0]->isI64())
-      return sum_ref(in);
-    return elementwise_ref(op, a, in);
-  case OpKind::Pow: case OpKind::Max: case OpKind::Min: case OpKind::Mean:
-  case OpKind::Mod: case OpKind::Equal: case OpKind::Less: case OpKind::Greater:
-  case OpKind::LessOrEqual: case OpKind::GreaterOrEqual: case OpKind::And:
-  case OpKind::Or: case OpKind::Xor: case OpKind::Not: case OpKind::Where:
-  case OpKind::BitShift: case OpKind::PRelu:
-    return elementwise_ref(op, a, in);
-#define ACTIVATION(Name, ...) case OpKind::Name:
-#include "compiler/ir/Activations.def"
-    break; // above
-  case OpKind::Softmax: return softmax_ref(*in[0], a);
-  case OpKind::Flatten: return flatten_ref(*in[0], a);
-  case OpKind::Reshape: return reshape_ref(*in[0], a);
-  case OpKind::Transpose: return transpose_ref(*in[0], a);
-  case OpKind::Concat: return concat_ref(in, a);
-  case OpKind::Pad: return pad_ref(*in[0], a);
-  case OpKind::Identity: case OpKind::Dropout: return identity_ref(*in[0]);
-  case OpKind::Reorder: return identity_ref(*in[0]); // layouts are invisible here
-  case OpKind::Shape: return shape_ref(*in[0], a);
-  case OpKind::Gather:
-    if (in[1]->dtype() != DType::I64 && in[1]->dtype() != DType::I32)
-      return inputError("Gather indices must be i64 or i32");
-    return gather_ref(*in[0], *in[1], a);
-  case OpKind::Unsqueeze: return unsqueeze_ref(*in[0], a);
-  case OpKind::Squeeze: return squeeze_ref(*in[0], a);
-  case OpKind::Cast: return cast_ref(*in[0], a);
-  case OpKind::ScaleShift: return scaleshift_ref(*in[0], *in[1], *in[2]);
-  case OpKind::MaxPoolIndices: return maxpool2d_indices_ref(*in[0], a);
-  }
-  return inputError("no reference kernel for this op");
+  EvalFn eval = evaluatorFor(op);
+  if (!eval)
+    return inputError("no reference kernel for this op");
+  return eval(EvalArgs{op, a, in, opts});
 }
 
 namespace {
@@ -282,15 +243,7 @@ int64_t ref::evaluationMacs(OpKind op, const Attrs &a,
   return addSat(elements, work);
 }
 
-bool ref::keepsElements(OpKind op) {
-  switch (op) {
-  case OpKind::Reshape: case OpKind::Flatten: case OpKind::Squeeze:
-  case OpKind::Unsqueeze: case OpKind::Identity: case OpKind::Dropout:
-    return true;
-  default:
-    return false;
-  }
-}
+bool ref::keepsElements(OpKind op) { return opInfo(op).sameBytes(); }
 
 Tensor ref::constantTensor(const Value &v) {
   assert(v.isConstant() && "not a constant");

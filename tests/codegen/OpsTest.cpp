@@ -2,6 +2,10 @@
 
 #include "tests/codegen/JitTest.h"
 
+#include "compiler/codegen/Lowering.h"
+#include "compiler/ir/ShapeInference.h"
+#include "compiler/reference/Dispatch.h"
+
 using namespace kiln;
 using namespace kiln::test;
 
@@ -12,6 +16,19 @@ Attrs ints(const char *name, std::vector<int64_t> v) {
   return a;
 }
 } // namespace
+
+TEST_CASE("every op of Ops.def has a shape rule, a reference kernel and a lowering") {
+  // Each layer registers its ops in per-family tables (compiler/ir/OpDispatch.h);
+  // a row forgotten in one of them would surface only when a model uses the op.
+  for (size_t i = 0; i < NumOpKinds; ++i) {
+    OpKind op = OpKind(i);
+    CAPTURE(opName(op));
+    CHECK(hasShapeRule(op));
+    bool hasReference = ref::evaluatorFor(op) != nullptr;
+    CHECK(hasReference);
+    CHECK(codegen::hasLowering(op));
+  }
+}
 
 TEST_CASE("conv: padding, stride, groups, dilation, odd shapes") {
   struct Case {
