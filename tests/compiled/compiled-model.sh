@@ -6,7 +6,8 @@
 #
 #   1. kiln-zoo MODEL --batch B            the model (fixed batch B; with
 #                                          --symbolic, the exporter's symbolic
-#                                          batch, resolved by kiln compile)
+#                                          batch, resolved by kiln compile);
+#                                          with --onnx FILE, that file instead
 #   2. kiln compile [--batch B] FLAGS      NAME.o + NAME.h
 #   3. cc -std=c99 model_main.c NAME.o libkiln_rt.a -lpthread -lm
 #   4. the input: kiln-make-input's .npy (default), or with --random-input
@@ -16,9 +17,11 @@
 #      outputs must be bit-identical (--check-repeat)
 #   6. node run.js                         ONNX Runtime's output
 #   7. kiln-compare                        max|diff| <= 1e-4 max|ref|, top-1
+#                                          (--compare-flags: e.g. per-pixel
+#                                          argmax, --argmax-axis 1)
 #
-# Options (all but --flags, --threads, --symbolic and --random-input
-# required):
+# Options (all but --flags, --threads, --symbolic, --random-input, --onnx
+# and --compare-flags required):
 #   --bin DIR        kiln, kiln-zoo, kiln-make-input, kiln-compare
 #   --rt LIB         libkiln_rt.a            --include DIR  runtime/include
 #   --harness FILE   model_main.c            --run-js FILE  tools/ort/run.js
@@ -27,6 +30,10 @@
 #   --flags "..."    more kiln compile flags (e.g. --target/--cpu)
 #   --threads T      kiln's pool (default 2)
 #   --tag TAG        names the work directory MODEL-TAG instead of MODEL-bB
+#   --onnx FILE      the model file (exported elsewhere, batch B) instead of
+#                    kiln-zoo's MODEL; MODEL then only names the work and the
+#                    compiled model
+#   --compare-flags "..."  more kiln-compare flags
 #
 # Prints the time of every step. Anything missing (node, onnxruntime-node, a
 # tool) is a failure with a message, never a skip. A failed run keeps its
@@ -34,7 +41,8 @@
 set -euo pipefail
 
 bin='' rt='' include='' harness='' runjs='' cc='' work='' batch='' size=''
-input='' output='' flags='' threads=2 symbolic=0 random=0 tag='' model=''
+input='' output='' flags='' threads=2 symbolic=0 random=0 tag='' model='' onnx=''
+compare_flags=''
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -51,6 +59,8 @@ while [ $# -gt 0 ]; do
     --flags) flags=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
+    --onnx) onnx=$2; shift 2 ;;
+    --compare-flags) compare_flags=$2; shift 2 ;;
     --symbolic) symbolic=1; shift ;;
     --random-input) random=1; shift ;;
     -*) echo "error: $0: unknown option '$1'" >&2; exit 2 ;;
@@ -64,7 +74,14 @@ for v in model bin rt include harness runjs cc work batch size input output; do
   fi
 done
 
-for tool in kiln kiln-zoo kiln-make-input kiln-compare; do
+tools=(kiln kiln-make-input kiln-compare)
+if [ -z "$onnx" ]; then
+  tools+=(kiln-zoo)
+elif [ ! -f "$onnx" ]; then
+  echo "error: $0: the model file '$onnx' does not exist" >&2
+  exit 1
+fi
+for tool in "${tools[@]}"; do
   if [ ! -x "$bin/$tool" ]; then
     echo "error: $bin/$tool is not built (build the kiln, kiln-zoo, kiln-make-input, kiln-compare and kiln_rt targets)" >&2
     exit 1
@@ -86,6 +103,9 @@ fi
 # Absolute paths: the steps run inside the work directory.
 bin=$(realpath "$bin") rt=$(realpath "$rt") include=$(realpath "$include")
 harness=$(realpath "$harness") runjs=$(realpath "$runjs")
+if [ -n "$onnx" ]; then
+  onnx=$(realpath "$onnx")
+fi
 work=$work/$model-${tag:-b$batch}
 name=$(echo "$model" | tr -c 'A-Za-z0-9\n' '_')
 rm -rf "$work"
@@ -123,7 +143,11 @@ zoo_batch=(--batch "$batch") compile_batch=()
 if [ $symbolic = 1 ]; then
   zoo_batch=() compile_batch=(--batch "$batch")
 fi
-step generate "$bin/kiln-zoo" "$model" "${zoo_batch[@]}" -o model.onnx
+if [ -n "$onnx" ]; then
+  step generate ln -s "$onnx" model.onnx
+else
+  step generate "$bin/kiln-zoo" "$model" "${zoo_batch[@]}" -o model.onnx
+fi
 # shellcheck disable=SC2086 # $flags is a list of words
 step compile "$bin/kiln" compile model.onnx -o "$name.o" --header "$name.h" --name "$name" \
   "${compile_batch[@]}" $flags
@@ -140,7 +164,8 @@ step ort node "$runjs" model.onnx "${ort_input[@]}" --output-dir ort --threads 1
 sed 's/^/  generate: /' generate.log
 sed 's/^/  kiln: /' kiln.log
 echo "compare ort/$output.npy kiln/$output.npy:"
-"$bin/kiln-compare" "ort/$output.npy" "kiln/$output.npy"
+# shellcheck disable=SC2086 # $compare_flags is a list of words
+"$bin/kiln-compare" $compare_flags "ort/$output.npy" "kiln/$output.npy"
 rm -f model.onnx "$name.o" "$name-run" input.npy .times
 ms=$((($(now) - start) / 1000000))
 cpu
