@@ -17,9 +17,11 @@
 #      outputs must be bit-identical (--check-repeat)
 #   6. node run.js                         ONNX Runtime's output
 #   7. kiln-compare                        max|diff| <= 1e-4 max|ref|, top-1
+#                                          (--compare-flags: e.g. per-pixel
+#                                          argmax, --argmax-axis 1)
 #
-# Options (all but --flags, --zoo-flags, --model-file, --threads, --symbolic
-# and --random-input required):
+# Options (all but --flags, --zoo-flags, --model-file, --threads, --symbolic,
+# --random-input and --compare-flags required):
 #   --bin DIR        kiln, kiln-zoo, kiln-make-input, kiln-compare
 #   --rt LIB         libkiln_rt.a            --include DIR  runtime/include
 #   --harness FILE   model_main.c            --run-js FILE  tools/ort/run.js
@@ -31,6 +33,7 @@
 #   --model-file F   this ONNX file instead of one kiln-zoo writes
 #   --threads T      kiln's pool (default 2)
 #   --tag TAG        names the work directory MODEL-TAG instead of MODEL-bB
+#   --compare-flags "..."  more kiln-compare flags
 #
 # Prints the time of every step. Anything missing (node, onnxruntime-node, a
 # tool) is a failure with a message, never a skip. A failed run keeps its
@@ -39,6 +42,7 @@ set -euo pipefail
 
 bin='' rt='' include='' harness='' runjs='' cc='' work='' batch='' size=''
 input='' output='' flags='' threads=2 symbolic=0 random=0 tag='' model='' zoo_flags='' model_file=''
+compare_flags=''
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -54,9 +58,15 @@ while [ $# -gt 0 ]; do
     --output) output=$2; shift 2 ;;
     --flags) flags=$2; shift 2 ;;
     --zoo-flags) zoo_flags=$2; shift 2 ;;
-    --model-file) model_file=$(realpath "$2"); shift 2 ;;
+    --model-file)
+      if [ ! -f "$2" ]; then
+        echo "error: $0: the model file '$2' does not exist" >&2
+        exit 1
+      fi
+      model_file=$(realpath "$2"); shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
+    --compare-flags) compare_flags=$2; shift 2 ;;
     --symbolic) symbolic=1; shift ;;
     --random-input) random=1; shift ;;
     -*) echo "error: $0: unknown option '$1'" >&2; exit 2 ;;
@@ -70,7 +80,11 @@ for v in model bin rt include harness runjs cc work batch size input output; do
   fi
 done
 
-for tool in kiln kiln-zoo kiln-make-input kiln-compare; do
+tools=(kiln kiln-make-input kiln-compare)
+if [ -z "$model_file" ]; then
+  tools+=(kiln-zoo)
+fi
+for tool in "${tools[@]}"; do
   if [ ! -x "$bin/$tool" ]; then
     echo "error: $bin/$tool is not built (build the kiln, kiln-zoo, kiln-make-input, kiln-compare and kiln_rt targets)" >&2
     exit 1
@@ -155,7 +169,8 @@ sed 's/^/  kiln: /' kiln.log
 IFS=, read -r -a outputs <<<"$output"
 for o in "${outputs[@]}"; do
   echo "compare ort/$o.npy kiln/$o.npy:"
-  "$bin/kiln-compare" "ort/$o.npy" "kiln/$o.npy"
+  # shellcheck disable=SC2086 # $compare_flags is a list of words
+  "$bin/kiln-compare" $compare_flags "ort/$o.npy" "kiln/$o.npy"
 done
 rm -f model.onnx "$name.o" "$name-run" input.npy .times
 ms=$((($(now) - start) / 1000000))
