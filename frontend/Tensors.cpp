@@ -294,7 +294,7 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
   return result;
 }
 
-llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_t batch) {
+llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi) {
   std::string what = fmt::format("graph input '{}'", displayName(vi.name()));
   if (!vi.has_type() || !vi.type().has_tensor_type())
     return tensorError(what, "not a tensor (sequence and optional types are not supported)");
@@ -315,32 +315,6 @@ llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_
   if (tt.shape().dim_size() > limits::MaxRank)
     return tensorError(what, fmt::format("rank {} exceeds the limit of {}",
                                          tt.shape().dim_size(), limits::MaxRank));
-  for (int i = 0; i < tt.shape().dim_size(); ++i) {
-    const auto &d = tt.shape().dim(i);
-    bool known = d.has_dim_value() && d.dim_value() > 0;
-    if (known) {
-      type.dims.push_back(d.dim_value());
-      continue;
-    }
-    bool unknown = !d.has_dim_value() || d.dim_value() == -1 || d.dim_value() == 0;
-    if (i == 0 && unknown) {
-      type.dims.push_back(batch);
-      continue;
-    }
-    if (d.has_dim_value() && d.dim_value() == 0) {
-      type.dims.push_back(0); // an empty tensor is static, if pointless
-      continue;
-    }
-    if (d.has_dim_value())
-      return tensorError(what, fmt::format("dimension {} is {}", i, d.dim_value()));
-    return tensorError(what,
-                       fmt::format("dimension {} is symbolic ('{}'); only the leading "
-                                   "(batch) dimension may be",
-                                   i, displayName(d.dim_param())));
-  }
-  if (!checkedElementCount(type.dims))
-    return tensorError(what, fmt::format("shape [{}] has too many elements",
-                                         fmt::join(type.dims, ",")));
   return type;
 }
 

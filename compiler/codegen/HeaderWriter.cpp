@@ -76,6 +76,12 @@ std::string headerText(const HeaderInfo &h) {
   };
   describe(h.inputs, "input");
   describe(h.outputs, "output");
+  if (!h.boundInputs.empty()) {
+    s += " *\n * Symbolic input dimensions, bound at compile time (kiln compile\n"
+         " * --input-shape, --dim, --batch); this code runs these shapes only:\n";
+    for (const std::string &line : h.boundInputs)
+      s += fmt::format(" *   {}\n", line);
+  }
   s += fmt::format(
       " *\n * Usage: allocate {0}_workspace_size() bytes with kiln_workspace_alloc\n"
       " * (64-byte aligned), then call {0}_run(inputs, outputs, workspace, pool)\n"

@@ -231,7 +231,7 @@ TEST_CASE("a shape computation that is a graph output stays a node") {
   CHECK(g->outputs[0]->type == TensorType{DType::I64, {2}});
 }
 
-TEST_CASE("symbolic batch takes ImportOptions::batch; other symbols are errors") {
+TEST_CASE("symbolic batch takes ImportOptions::batch; other unbound symbols are errors") {
   ModelBuilder m(13);
   m.symbolicInput("x", {std::string("batch"), int64_t(4)});
   m.node("Relu", {"x"}, {"y"});
@@ -255,8 +255,8 @@ TEST_CASE("symbolic batch takes ImportOptions::batch; other symbols are errors")
   m3.node("Relu", {"img"}, {"y"});
   m3.output("y");
   CHECK(importError(m3.import()) ==
-        "graph input 'img': dimension 1 is symbolic ('C'); only the leading (batch) "
-        "dimension may be");
+        "graph input 'img': dimension 1 ('C') is symbolic; bind it with --dim C=N or "
+        "--input-shape img=1xNx4");
 }
 
 TEST_CASE("gemm, matmul and broadcasting elementwise ops") {

@@ -156,7 +156,7 @@ void kiln_workspace_free(void *workspace);
  *   name            the ONNX value name;
  *   rank            the number of dimensions (0 for a scalar);
  *   shape           `rank` dimensions, outermost first, all known (> 0), with
- *                   the batch resolved by --batch;
+ *                   symbolic ones bound by --input-shape, --dim or --batch;
  *   elements        the product of shape (1 for a scalar): the number of
  *                   elements NAME_run reads from / writes to the buffer;
  *   dtype           the element type (kiln_dtype) of the buffer NAME_run
