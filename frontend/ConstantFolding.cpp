@@ -15,7 +15,7 @@ bool foldsAtImport(OpKind op) {
   case OpKind::Squeeze: case OpKind::Concat: case OpKind::Cast:
   case OpKind::Reshape: case OpKind::Flatten: case OpKind::Identity:
   case OpKind::Dropout: case OpKind::Transpose: case OpKind::Add:
-  case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+  case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Slice:
     return true;
   default:
     return false;

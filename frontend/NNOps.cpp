@@ -1,6 +1,6 @@
 //===- NNOps.cpp - Importers of ONNX compute ops --------------------------===//
 //
-// Global pooling, normalization, dense algebra, elementwise and
+// Global pooling, normalization, dense algebra, elementwise, reductions and
 // activations (Conv and the windowed pools are in SpatialOps.cpp).
 // Each function's first lines are the op's ONNX signature: attributes with
 // the defaults the spec gives them, per opset where they changed.
@@ -12,6 +12,7 @@
 #include "compiler/ir/Diagnostics.h"
 
 #include <limits>
+#include <numeric>
 
 namespace kiln::frontend {
 
@@ -305,6 +306,41 @@ static void importDropout(NodeContext &c) {
   c.defineConstant(1, ConstantTensor{TensorType{maskType, x->type.dims}, ones});
 }
 
+// Reduce*(data, axes?) {keepdims=1, noop_with_empty_axes=0} (from the
+// opset AxesInput of Reductions.def: 13 for ReduceSum, 18 for the others);
+// Reduce*(data) {axes=all, keepdims=1} (before).
+// No axes reduce every axis, or with noop_with_empty_axes are an Identity.
+template <OpKind Op, int64_t AxesInput> static void importReduction(NodeContext &c) {
+  Value *x = c.input(0);
+  int64_t keepDims = c.attrInt("keepdims", 1);
+  int64_t noop = c.attrInt("noop_with_empty_axes", 0);
+  Ints axes;
+  if (c.opset() < AxesInput) {
+    if (c.hasAttr("axes"))
+      axes = c.attrInts("axes");
+  } else if (c.hasInput(1)) {
+    axes = c.constInts(1, "axes");
+  }
+  if (!x || c.failed())
+    return;
+  if (axes.empty() && noop != 0)
+    return void(c.emit(OpKind::Identity, {x}));
+  const int64_t rank = x->type.rank();
+  Ints resolved;
+  if (axes.empty()) {
+    resolved.resize(size_t(rank));
+    std::iota(resolved.begin(), resolved.end(), 0);
+  } else {
+    resolved = normalizeAxes(c, axes, rank);
+  }
+  if (c.failed())
+    return;
+  Attrs a;
+  a.set("axes", resolved);
+  a.set("keepdims", int64_t(keepDims != 0));
+  c.emit(Op, {x}, a);
+}
+
 std::span<const OpImporter> nnOpImporters() {
   static constexpr OpImporter Table[] = {
       {"GlobalAveragePool", importGlobalAveragePool},
@@ -338,6 +374,8 @@ std::span<const OpImporter> nnOpImporters() {
       {"Clip", importClip},
       {"Softmax", importSoftmax},
       {"Dropout", importDropout},
+#define REDUCTION(Name, ABI, Code, AxesInput) {#Name, importReduction<OpKind::Name, AxesInput>},
+#include "compiler/ir/Reductions.def"
   };
   return Table;
 }

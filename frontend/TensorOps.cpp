@@ -1,6 +1,6 @@
 //===- TensorOps.cpp - Importers of data movement and shape ops -----------===//
 //
-// Identity, Flatten, Reshape, Transpose, Concat, Pad, Shape, Gather,
+// Identity, Flatten, Reshape, Transpose, Concat, Pad, Slice, Split, Shape, Gather,
 // Unsqueeze, Squeeze, Cast and Constant. Operands that ONNX passes as
 // inputs but kiln needs as attributes (Reshape's shape, Pad's pads,
 // Unsqueeze's axes) must be constants after import-time folding.
@@ -143,6 +143,168 @@ static void importPad(NodeContext &c) {
   a.set("mode", mode);
   a.set("value", value);
   c.emit(OpKind::Pad, {x}, a);
+}
+
+namespace {
+
+/// Per-axis begin, end and step of a Slice in the canonical form (docs/IR.md):
+/// every axis listed, begin and end clamped per the spec.
+struct SliceBounds {
+  Ints begin, end, step;
+};
+
+/// The whole of every axis, step 1.
+SliceBounds fullSlice(const Dims &dims) {
+  return {Ints(dims.size(), 0), Ints(dims.begin(), dims.end()), Ints(dims.size(), 1)};
+}
+
+/// Narrows `axis` of `b` to ONNX's [start, end) by `step`. Negative start and
+/// end count from the end; out-of-range ones are clamped: to [0, dim] for a
+/// positive step, to [0, dim-1] (start) and [-1, dim-1] (end) for a
+/// negative one, where -1 means "past index 0".
+void sliceAxis(SliceBounds &b, int64_t axis, int64_t dim, int64_t start, int64_t end,
+               int64_t step) {
+  auto wrap = [&](int64_t v) {
+    // INT64_MIN/MAX are the exporters' "to the end": keep them away from
+    // the addition.
+    return v < 0 ? (v < -dim ? -1 : v + dim) : v;
+  };
+  start = wrap(start);
+  end = wrap(end);
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+  } else {
+    start = std::clamp<int64_t>(start, 0, dim - 1);
+    end = std::clamp<int64_t>(end, -1, dim - 1);
+  }
+  b.begin[size_t(axis)] = start;
+  b.end[size_t(axis)] = end;
+  b.step[size_t(axis)] = step;
+}
+
+Attrs sliceAttrs(const SliceBounds &b) {
+  Attrs a;
+  a.set("begin", b.begin);
+  a.set("end", b.end);
+  a.set("step", b.step);
+  return a;
+}
+
+} // namespace
+
+// Slice(data, starts, ends, axes?, steps?) (10+);
+// Slice(data) {starts, ends (required), axes=0..n-1} (<10)
+static void importSlice(NodeContext &c) {
+  Value *x = c.input(0);
+  Ints starts, ends, axes, steps;
+  if (c.opset() < 10) {
+    if (!c.requireAttr("starts") || !c.requireAttr("ends"))
+      return;
+    starts = c.attrInts("starts");
+    ends = c.attrInts("ends");
+    if (c.hasAttr("axes"))
+      axes = c.attrInts("axes");
+  } else {
+    starts = c.constInts(1, "starts");
+    ends = c.constInts(2, "ends");
+    if (c.hasInput(3))
+      axes = c.constInts(3, "axes");
+    if (c.hasInput(4))
+      steps = c.constInts(4, "steps");
+  }
+  if (!x || c.failed())
+    return;
+  const int64_t rank = x->type.rank();
+  if (rank == 0)
+    return c.fail("data must have rank >= 1");
+  if (starts.size() != ends.size())
+    return c.failf("starts {} and ends {} differ in length", listStr(starts),
+                   listStr(ends));
+  if (axes.empty() && !(c.opset() >= 10 && c.hasInput(3))) {
+    axes.resize(starts.size());
+    std::iota(axes.begin(), axes.end(), 0);
+  }
+  if (steps.empty() && !(c.opset() >= 10 && c.hasInput(4)))
+    steps.assign(starts.size(), 1);
+  if (axes.size() != starts.size() || steps.size() != starts.size())
+    return c.failf("starts {}, ends {}, axes {} and steps {} differ in length",
+                   listStr(starts), listStr(ends), listStr(axes), listStr(steps));
+  SliceBounds b = fullSlice(x->type.dims);
+  std::vector<bool> seen(static_cast<size_t>(rank));
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t axis = normalizeAxis(c, axes[i], rank, "axis");
+    if (c.failed())
+      return;
+    if (seen[size_t(axis)])
+      return c.failf("axes {} repeat axis {}", listStr(axes), axis);
+    seen[size_t(axis)] = true;
+    if (steps[i] == 0)
+      return c.failf("steps {} has a 0", listStr(steps));
+    sliceAxis(b, axis, x->type.dims[size_t(axis)], starts[i], ends[i], steps[i]);
+  }
+  c.emit(OpKind::Slice, {x}, sliceAttrs(b));
+}
+
+// Split(input, split?) {axis=0, num_outputs (18+)} (13+);
+// Split(input) {axis=0, split?} (<13). Imported as one Slice per output.
+static void importSplit(NodeContext &c) {
+  Value *x = c.input(0);
+  int64_t axis = c.attrInt("axis", 0);
+  Ints split;
+  bool given = false;
+  if (c.opset() < 13) {
+    given = c.hasAttr("split");
+    if (given)
+      split = c.attrInts("split");
+  } else if (c.hasInput(1)) {
+    given = true;
+    split = c.constInts(1, "split");
+  }
+  int64_t numOutputs = c.attrInt("num_outputs", 0);
+  if (!x || c.failed())
+    return;
+  const int64_t rank = x->type.rank();
+  if (rank == 0)
+    return c.fail("input must have rank >= 1");
+  axis = normalizeAxis(c, axis, rank, "axis");
+  if (c.failed())
+    return;
+  const int64_t dim = x->type.dims[size_t(axis)];
+  const int64_t n = int64_t(c.numOutputs());
+  if (given && numOutputs != 0)
+    return c.fail("has both 'split' and 'num_outputs'");
+  if (given) {
+    if (int64_t(split.size()) != n)
+      return c.failf("split {} has {} entries for {} outputs", listStr(split),
+                     split.size(), n);
+    int64_t total = 0;
+    for (int64_t s : split)
+      if (s < 0 || __builtin_add_overflow(total, s, &total))
+        return c.failf("split {} has a negative entry", listStr(split));
+    if (total != dim)
+      return c.failf("split {} sums to {}, but axis {} has {} elements", listStr(split),
+                     total, axis, dim);
+  } else {
+    if (numOutputs != 0 && numOutputs != n)
+      return c.failf("num_outputs is {}, but the node has {} outputs", numOutputs, n);
+    if (n == 0)
+      return c.fail("has no outputs");
+    // Equal parts; from opset 18 the last may be smaller (ceil).
+    int64_t part = numOutputs != 0 ? (dim + n - 1) / n : dim / n;
+    if (numOutputs == 0 && dim % n != 0)
+      return c.failf("axis {} of {} elements does not split into {} equal parts", axis,
+                     dim, n);
+    for (int64_t i = 0; i < n; ++i)
+      split.push_back(std::clamp<int64_t>(dim - i * part, 0, part));
+  }
+  int64_t begin = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    SliceBounds b = fullSlice(x->type.dims);
+    sliceAxis(b, axis, dim, begin, begin + split[size_t(i)], 1);
+    begin += split[size_t(i)];
+    c.emitOutput(size_t(i), OpKind::Slice, {x}, sliceAttrs(b), fmt::format("slice{}", i));
+  }
 }
 
 // Shape(data) {start=0, end=rank (15+)}
@@ -304,6 +466,8 @@ std::span<const OpImporter> tensorOpImporters() {
       {"Transpose", importTranspose},
       {"Concat", importConcat},
       {"Pad", importPad},
+      {"Slice", importSlice},
+      {"Split", importSplit},
       {"Shape", importShape},
       {"Gather", importGather},
       {"Unsqueeze", importUnsqueeze},

@@ -1,4 +1,4 @@
-//===- LowerDataMovement.cpp - Transpose, Concat, Pad, Gather, Reorder ----===//
+//===- LowerDataMovement.cpp - Transpose, Slice, Concat, Pad, Gather, ... -===//
 
 #include "compiler/codegen/LowerImpl.h"
 
@@ -67,6 +67,37 @@ static llvm::Error lowerTranspose(LowerContext &cx, const Node &n) {
   l.setParams(p);
   l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
   l.workItems = kiln_gen_transpose_work_items(&p);
+  return llvm::Error::success();
+}
+
+/// x[begin + i*step] per axis: a strided read starting at the offset of the
+/// first kept element.
+static llvm::Error lowerSlice(LowerContext &cx, const Node &n) {
+  if (auto e = requirePlain(n))
+    return e;
+  const Dims &in = n.input(0)->type.dims, &out = n.output()->type.dims;
+  if (in.size() > KILN_GEN_MAX_RANK)
+    return nodeErrorf(n, "rank above {}", KILN_GEN_MAX_RANK);
+  size_t bytes = dtypeSize(n.output()->type.dtype);
+  if (bytes != 1 && bytes != 4 && bytes != 8)
+    return nodeErrorf(n, "elements of {} bytes", bytes);
+  if (n.output()->type.numElements() == 0)
+    return llvm::Error::success();
+  const auto &begin = n.attrs.getInts("begin"), &step = n.attrs.getInts("step");
+  KilnGenSliceParams p{};
+  p.elem_bytes = int64_t(bytes);
+  p.rank = int64_t(in.size());
+  int64_t stride = 1;
+  for (size_t d = in.size(); d-- > 0;) {
+    p.dims[d] = out[d];
+    p.in_strides[d] = step[d] * stride;
+    p.offset += begin[d] * stride;
+    stride *= in[d];
+  }
+  Layer &l = cx.addLayer(&n, Kernel::GenSlice);
+  l.setParams(p);
+  l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0))};
+  l.workItems = kiln_gen_slice_work_items(&p);
   return llvm::Error::success();
 }
 
@@ -248,6 +279,7 @@ static llvm::Error lowerShape(LowerContext &cx, const Node &n) {
 std::span<const OpLowering> dataMovementLowerings() {
   static constexpr OpLowering Table[] = {
       {OpKind::Transpose, lowerTranspose},
+      {OpKind::Slice, lowerSlice},
       {OpKind::Concat, lowerConcat},
       {OpKind::Pad, lowerPad},
       {OpKind::Gather, lowerGather},

@@ -106,6 +106,7 @@ std::span<const OpLowering> poolIndicesLowerings();
 std::span<const OpLowering> denseLowerings();
 std::span<const OpLowering> elementwiseLowerings();
 std::span<const OpLowering> dataMovementLowerings();
+std::span<const OpLowering> reductionLowerings();
 
 /// The lowering of `op`, from the tables or its family; null when the code
 /// generator cannot lower it.

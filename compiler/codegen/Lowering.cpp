@@ -149,7 +149,8 @@ void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef
 LowerFn loweringFor(OpKind op) {
   static const auto ByOp =
       indexByOp({spatialLowerings(), poolIndicesLowerings(), denseLowerings(),
-                 elementwiseLowerings(), dataMovementLowerings()},
+                 elementwiseLowerings(), dataMovementLowerings(),
+                 reductionLowerings()},
                 &OpLowering::lower);
   if (LowerFn f = ByOp[size_t(op)])
     return f;

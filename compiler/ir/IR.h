@@ -45,6 +45,7 @@ enum class OpFamily : uint8_t {
   Dense,
   ElementwiseBinary,
   Activation, ///< elementwise unary f32, fusable; declared in Activations.def
+  Reduction,  ///< Reduce* over axes; declared in Reductions.def
   DataMovement,
   ShapeArithmetic,
   Internal,

@@ -334,6 +334,33 @@ static llvm::Expected<TensorType> inferSoftmax(const Inferrer &s) {
   return s.in.type(0);
 }
 
+/// Every Reduce* op: axes (sorted, unique, in range) keepdims (0/1).
+static llvm::Expected<TensorType> inferReduction(const Inferrer &s) {
+  const TensorType &x = s.in.type(0);
+  std::vector<int64_t> axes;
+  int64_t keepDims;
+  KILN_TRY(s.needInts(s.node.attrs, "axes", size_t(-1), axes));
+  KILN_TRY(s.needInt(s.node.attrs, "keepdims", keepDims));
+  if (keepDims != 0 && keepDims != 1)
+    return s.errf("keepdims {} must be 0 or 1", keepDims);
+  if (x.dtype != DType::F32)
+    return s.errf("input has element type {}, expected f32", dtypeName(x.dtype));
+  std::vector<bool> reduced(x.dims.size());
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= x.rank() || (i > 0 && axes[i] <= axes[i - 1]))
+      return s.errf("axes {} are not sorted, unique axes of rank {}", dimsStr(axes),
+                    x.rank());
+    reduced[size_t(axes[i])] = true;
+  }
+  Dims out;
+  for (size_t d = 0; d < x.dims.size(); ++d)
+    if (!reduced[d])
+      out.push_back(x.dims[d]);
+    else if (keepDims)
+      out.push_back(1);
+  return TensorType{x.dtype, out};
+}
+
 //===----------------------------------------------------------------------===//
 // The ops of this file (ShapeInferenceImpl.h)
 //===----------------------------------------------------------------------===//
@@ -380,6 +407,8 @@ std::span<const OpShapeRule> nnShapeRules() {
 #define ACTIVATION(Name, ...) {OpKind::Name, inferUnary},
 #include "compiler/ir/Activations.def"
       {OpKind::Softmax, inferSoftmax},
+#define REDUCTION(Name, ...) {OpKind::Name, inferReduction},
+#include "compiler/ir/Reductions.def"
   };
   return Table;
 }

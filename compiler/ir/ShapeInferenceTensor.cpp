@@ -1,11 +1,13 @@
 //===- ShapeInferenceTensor.cpp - Result types of data movement -------------===//
 //
-// Flatten, Reshape, Transpose, Concat, Pad, Shape, Gather, Squeeze,
+// Flatten, Reshape, Transpose, Concat, Pad, Slice, Shape, Gather, Squeeze,
 // Unsqueeze and Cast (see ShapeInference.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/ShapeInferenceImpl.h"
+
+#include "compiler/ir/OpAttrs.h"
 
 #include <algorithm>
 #include <set>
@@ -112,6 +114,23 @@ static llvm::Expected<TensorType> inferPad(const Inferrer &s) {
                   dimsStr(pads), i, dimsStr(x.dims));
     if (*mode == "edge" && x.dims[i] == 0 && std::max(b, e) > 0)
       return s.errf("edge padding of the empty dimension {}", i);
+  }
+  return TensorType{x.dtype, out};
+}
+
+static llvm::Expected<TensorType> inferSlice(const Inferrer &s) {
+  const TensorType &x = s.in.type(0);
+  std::vector<int64_t> begin, end, step;
+  KILN_TRY(s.needInts(s.node.attrs, "begin", size_t(x.rank()), begin));
+  KILN_TRY(s.needInts(s.node.attrs, "end", size_t(x.rank()), end));
+  KILN_TRY(s.needInts(s.node.attrs, "step", size_t(x.rank()), step));
+  Dims out(x.dims.size());
+  for (size_t d = 0; d < x.dims.size(); ++d) {
+    std::optional<int64_t> n = sliceExtent(x.dims[d], begin[d], end[d], step[d]);
+    if (!n)
+      return s.errf("begin {}, end {}, step {} are not clamped to dimension {} of {}",
+                    begin[d], end[d], step[d], d, dimsStr(x.dims));
+    out[d] = *n;
   }
   return TensorType{x.dtype, out};
 }
@@ -228,6 +247,7 @@ std::span<const OpShapeRule> tensorShapeRules() {
       {OpKind::Transpose, inferTranspose},
       {OpKind::Concat, inferConcat},
       {OpKind::Pad, inferPad},
+      {OpKind::Slice, inferSlice},
       {OpKind::Shape, inferShape},
       {OpKind::Gather, inferGather},
       {OpKind::Unsqueeze, inferUnsqueeze},

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/ir/OpAttrs.h"
 #include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
@@ -92,6 +93,30 @@ Tensor transpose_ref(const Tensor &x, const Attrs &a) {
     int64_t off = 0;
     for (size_t k = 0; k < perm.size(); ++k)
       off += idx[k] * xStrides[size_t(perm[k])];
+    src[size_t(i)] = off;
+  });
+  return gatherOffsets(x, out, src);
+}
+
+llvm::Expected<Tensor> slice_ref(const Tensor &x, const Attrs &a) {
+  const auto &begin = a.getInts("begin"), &end = a.getInts("end"), &step = a.getInts("step");
+  const size_t rank = x.dims().size();
+  if (begin.size() != rank || end.size() != rank || step.size() != rank)
+    return inputError("Slice bounds do not match the operand's rank");
+  Dims out(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    std::optional<int64_t> n = sliceExtent(x.dims()[d], begin[d], end[d], step[d]);
+    if (!n)
+      return inputError(fmt::format("Slice bounds of axis {} are not clamped", d));
+    out[d] = *n;
+  }
+  // y[i0, i1, ...] = x[begin + i * step] along every axis.
+  Dims xStrides = contiguousStrides(x.dims());
+  std::vector<int64_t> src(size_t(product(out, 0, out.size())));
+  forEachIndex(out, [&](const Dims &idx, int64_t i) {
+    int64_t off = 0;
+    for (size_t d = 0; d < rank; ++d)
+      off += (begin[d] + idx[d] * step[d]) * xStrides[d];
     src[size_t(i)] = off;
   });
   return gatherOffsets(x, out, src);
@@ -292,6 +317,7 @@ std::span<const OpEvaluator> dataMovementEvaluators() {
       {OpKind::Transpose, [](A e) -> llvm::Expected<Tensor> { return transpose_ref(e.operand(0), e.attrs); }},
       {OpKind::Concat, [](A e) -> llvm::Expected<Tensor> { return concat_ref(e.in, e.attrs); }},
       {OpKind::Pad, [](A e) -> llvm::Expected<Tensor> { return pad_ref(e.operand(0), e.attrs); }},
+      {OpKind::Slice, [](A e) { return slice_ref(e.operand(0), e.attrs); }},
       {OpKind::Identity, Copy},
       {OpKind::Dropout, Copy},
       {OpKind::Reorder, Copy}, // layouts are invisible here

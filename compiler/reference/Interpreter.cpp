@@ -89,7 +89,8 @@ const Tensor &Interpreter::get(const Value *v) {
 
 ref::EvalFn ref::evaluatorFor(OpKind op) {
   static const auto ByOp = indexByOp({convPoolEvaluators(), denseEvaluators(),
-                                      elementwiseEvaluators(), dataMovementEvaluators()},
+                                      elementwiseEvaluators(), dataMovementEvaluators(),
+                                      reductionEvaluators()},
                                      &OpEvaluator::eval);
   return ByOp[size_t(op)];
 }

@@ -99,6 +99,10 @@ Tensor transpose_ref(const Tensor &x, const Attrs &a);
 Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a);
 /// Pad: pads (begins, then ends; negative crops) mode value.
 Tensor pad_ref(const Tensor &x, const Attrs &a);
+/// Any Reduce* op of compiler/ir/Reductions.def: axes keepdims; f32.
+llvm::Expected<Tensor> reduction_ref(OpKind op, const Tensor &x, const Attrs &a);
+/// Slice: begin end step per axis (canonical, clamped; docs/IR.md).
+llvm::Expected<Tensor> slice_ref(const Tensor &x, const Attrs &a);
 /// Shape: i64 dims[start:end].
 Tensor shape_ref(const Tensor &x, const Attrs &a);
 /// Gather along axis; negative indices (i64 or i32) count from the end.

@@ -268,3 +268,46 @@ TEST_CASE("LRN and activations on a blocked layout") {
     checkGraph(b);
   }
 }
+
+TEST_CASE("slice: steps of both signs and whole axes, through the strided copy") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 4, 5});
+  auto slice = [&](const std::string &name, std::vector<int64_t> begin,
+                   std::vector<int64_t> end, std::vector<int64_t> step) {
+    Attrs a;
+    a.set("begin", std::move(begin));
+    a.set("end", std::move(end));
+    a.set("step", std::move(step));
+    b.output(b.node(OpKind::Slice, name, {x}, a));
+  };
+  slice("half", {0, 0, 0, 0}, {2, 3, 2, 5}, {1, 1, 1, 1});
+  slice("strided", {1, 0, 3, 4}, {2, 3, -1, 0}, {1, 2, -1, -2});
+  slice("reversed", {1, 2, 3, 4}, {-1, -1, -1, -1}, {-1, -1, -1, -1});
+  // An empty result is not tested here: the runtime refuses a null output
+  // pointer, which an empty std::vector gives (slice_ref's test covers it).
+  checkGraph(b);
+}
+
+TEST_CASE("reductions: every op over adjacent, split and all axes, keepdims") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 4, 5});
+  int k = 0;
+  for (OpKind op : {OpKind::ReduceSum, OpKind::ReduceMean, OpKind::ReduceMax, OpKind::ReduceMin,
+                    OpKind::ReduceProd, OpKind::ReduceL1, OpKind::ReduceL2,
+                    OpKind::ReduceLogSumExp, OpKind::ReduceSumSquare}) {
+    for (std::vector<int64_t> axes : {std::vector<int64_t>{2, 3}, {0, 2}, {1},
+                                      {0, 1, 2, 3}}) {
+      Attrs a;
+      a.set("axes", axes);
+      a.set("keepdims", int64_t(k % 2));
+      b.output(b.node(op, "r" + std::to_string(k++), {x}, a));
+    }
+  }
+  // LogSum needs a positive sum: of the squares, via L2 first.
+  Attrs a;
+  a.set("axes", std::vector<int64_t>{1, 3});
+  a.set("keepdims", int64_t(1));
+  Value *l2 = b.node(OpKind::ReduceL2, "l2", {x}, a);
+  b.output(b.node(OpKind::ReduceLogSum, "logsum", {l2}, a));
+  checkGraph(b);
+}

@@ -75,3 +75,44 @@ TEST_CASE("cast_ref between f32 and i64 truncates toward zero") {
   REQUIRE(!dbl);
   CHECK(llvm::toString(dbl.takeError()) == "Cast to f64 is not supported");
 }
+
+TEST_CASE("slice_ref: steps of both signs, and unclamped bounds refused") {
+  auto slice = [](const Tensor &x, Dims begin, Dims end, Dims step) {
+    auto r = slice_ref(x, attrs({{"begin", begin}, {"end", end}, {"step", step}}));
+    REQUIRE(r);
+    return std::move(*r);
+  };
+  Tensor x = iota({2, 4});
+  checkTensor(slice(x, {0, 1}, {2, 3}, {1, 1}), {2, 2}, {1, 2, 5, 6});
+  // Negative steps; end -1 runs through index 0.
+  checkTensor(slice(x, {1, 3}, {-1, -1}, {-1, -2}), {2, 2}, {7, 5, 3, 1});
+  checkTensor(slice(x, {0, 2}, {2, 2}, {1, 1}), {2, 0}, {});
+  auto bad = slice_ref(x, attrs({{"begin", Dims{0, 5}}, {"end", Dims{2, 4}}, {"step", Dims{1, 1}}}));
+  CHECK(!bad);
+  llvm::consumeError(bad.takeError());
+}
+
+TEST_CASE("reduction_ref: sums, extremes and logs by hand") {
+  Tensor x = Tensor::fromF32({2, 3}, {1, 2, 3, -4, 5, -6});
+  auto reduce = [&](OpKind op, Dims axes, int64_t keep = 0) {
+    auto r = reduction_ref(op, x, attrs({{"axes", axes}, {"keepdims", keep}}));
+    REQUIRE(r);
+    return std::move(*r);
+  };
+  checkTensor(reduce(OpKind::ReduceSum, {1}), {2}, {6, -5});
+  checkTensor(reduce(OpKind::ReduceMean, {0}, 1), {1, 3}, {-1.5f, 3.5f, -1.5f});
+  checkTensor(reduce(OpKind::ReduceMax, {0, 1}), {}, {5});
+  checkTensor(reduce(OpKind::ReduceMin, {1}), {2}, {1, -6});
+  checkTensor(reduce(OpKind::ReduceProd, {1}), {2}, {6, 120});
+  checkTensor(reduce(OpKind::ReduceL1, {1}), {2}, {6, 15});
+  checkTensor(reduce(OpKind::ReduceSumSquare, {1}), {2}, {14, 77});
+  checkTensor(reduce(OpKind::ReduceL2, {1}), {2}, {std::sqrt(14.0f), std::sqrt(77.0f)});
+  auto logSum = reduction_ref(OpKind::ReduceLogSum, Tensor::fromF32({3}, {1, 2, 3}),
+                              attrs({{"axes", Dims{0}}, {"keepdims", int64_t(0)}}));
+  REQUIRE(logSum);
+  checkTensor(*logSum, {}, {std::log(6.0f)});
+  // log(e^1 + e^2 + e^3) = 3 + log(1 + e^-1 + e^-2).
+  checkTensor(reduce(OpKind::ReduceLogSumExp, {1}), {2},
+              {3 + std::log(1 + std::exp(-1.0f) + std::exp(-2.0f)),
+               5 + std::log(std::exp(-9.0f) + 1 + std::exp(-11.0f))});
+}

@@ -1,4 +1,4 @@
-//===- DataMovement.cpp - Transpose, Pad, strided copy, Gather, Reorder ---===//
+//===- DataMovement.cpp - Transpose, Slice, Pad, copy, Gather, Reorder ----===//
 
 #include "compiler/codegen/kernels/generic/Common.h"
 
@@ -40,6 +40,46 @@ KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams) {
   case 8: return transpose<Word<8>::T>(p, bufs, begin, end);
   default: return transpose<Word<4>::T>(p, bufs, begin, end);
   }
+}
+
+namespace {
+/// Rows [begin, end) of a Slice, elements of type T.
+template <typename T>
+KILN_INLINE void sliceRows(const KilnGenSliceParams *p, const T *KILN_RESTRICT x,
+                           T *KILN_RESTRICT out, int64_t begin, int64_t end) {
+  int64_t last = p->rank - 1;
+  int64_t inner = p->dims[last];
+  int64_t s = p->in_strides[last];
+  for (int64_t row = begin; row < end; ++row) {
+    int64_t off = p->offset;
+    for (int64_t d = last - 1, rem = row; d >= 0; --d) {
+      off += rem % p->dims[d] * p->in_strides[d];
+      rem /= p->dims[d];
+    }
+    T *orow = out + row * inner;
+    const T *xrow = x + off;
+    if (s == 1) {
+      for (int64_t j = 0; j < inner; ++j)
+        orow[j] = xrow[j];
+    } else {
+      for (int64_t j = 0; j < inner; ++j)
+        orow[j] = xrow[j * s];
+    }
+  }
+}
+} // namespace
+
+KILN_GEN_KERNEL(kiln_gen_slice, KilnGenSliceParams) {
+  // elem_bytes is a constant once the params are propagated: one loop stays.
+  if (p->elem_bytes == 8)
+    sliceRows(p, static_cast<const int64_t *>(bufs[1]), static_cast<int64_t *>(bufs[0]),
+              begin, end);
+  else if (p->elem_bytes == 4)
+    sliceRows(p, static_cast<const int32_t *>(bufs[1]), static_cast<int32_t *>(bufs[0]),
+              begin, end);
+  else
+    sliceRows(p, static_cast<const unsigned char *>(bufs[1]),
+              static_cast<unsigned char *>(bufs[0]), begin, end);
 }
 
 namespace {

@@ -212,11 +212,39 @@ struct KilnGenSoftmaxParams {
   int64_t outer, n, inner;
 };
 
+/// Reduce* (op: KilnReduction) in a strided form: output element o (row-major
+/// over out_dims) reduces the elements x[base(o) + sum r_d * red_strides[d]]
+/// over the red_dims index space, `count` of them; base(o) = sum o_d *
+/// out_strides[d]. Adjacent axes are merged by the lowering, so [outer,
+/// reduced, inner] is out_rank 2, red_rank 1. bufs = {out, x}.
+/// Work items: chunks of `chunk` output elements.
+struct KilnGenReduceParams {
+  int64_t op;
+  int64_t total, count, chunk;
+  int64_t out_rank;
+  int64_t out_dims[KILN_GEN_MAX_RANK];
+  int64_t out_strides[KILN_GEN_MAX_RANK];
+  int64_t red_rank;
+  int64_t red_dims[KILN_GEN_MAX_RANK];
+  int64_t red_strides[KILN_GEN_MAX_RANK];
+};
+
 /// Transpose: out[i0..ir] = x[sum i_d * in_stride[d]]. bufs = {out, x}.
 /// Work items: rows of the output's innermost dim.
 struct KilnGenTransposeParams {
   int64_t elem_bytes; ///< 1, 2, 4 or 8: elements are moved, not computed
   int64_t rank;
+  int64_t dims[KILN_GEN_MAX_RANK];
+  int64_t in_strides[KILN_GEN_MAX_RANK];
+};
+
+/// Slice (any element type of 1, 4 or 8 bytes): out[i0..ir] = x[offset +
+/// sum i_d * in_strides[d]], strides in elements and negative for negative
+/// steps. bufs = {out, x}. Work items: rows of the output's innermost dim.
+struct KilnGenSliceParams {
+  int64_t elem_bytes;
+  int64_t rank;
+  int64_t offset;
   int64_t dims[KILN_GEN_MAX_RANK];
   int64_t in_strides[KILN_GEN_MAX_RANK];
 };
@@ -323,6 +351,12 @@ static inline int64_t
 kiln_gen_transpose_work_items(const KilnGenTransposeParams *p) {
   return kiln_gen_rows_of(p->rank, p->dims);
 }
+static inline int64_t kiln_gen_reduce_work_items(const KilnGenReduceParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
+static inline int64_t kiln_gen_slice_work_items(const KilnGenSliceParams *p) {
+  return kiln_gen_rows_of(p->rank, p->dims);
+}
 static inline int64_t kiln_gen_pad_work_items(const KilnGenPadParams *p) {
   return kiln_gen_rows_of(p->rank, p->out_dims);
 }
@@ -359,6 +393,8 @@ KILN_GEN_KERNEL(kiln_gen_nary, KilnGenNaryParams);
 KILN_GEN_KERNEL(kiln_gen_cast, KilnGenCastParams);
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
 KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams);
+KILN_GEN_KERNEL(kiln_gen_reduce_f32, KilnGenReduceParams);
+KILN_GEN_KERNEL(kiln_gen_slice, KilnGenSliceParams);
 KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams);
 KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams);
