@@ -94,6 +94,10 @@ Tensor transpose_ref(const Tensor &x, const Attrs &a);
 Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a);
 /// Pad: pads (begins, then ends; negative crops) mode value.
 Tensor pad_ref(const Tensor &x, const Attrs &a);
+/// Resize (f32): sizes scales roi mode coordinate_transformation_mode
+/// nearest_mode cubic_coeff_a exclude_outside extrapolation_value (docs/IR.md),
+/// per output element through the spec's formulas (compiler/ir/Resize.h).
+llvm::Expected<Tensor> resize_ref(const Tensor &x, const Attrs &a);
 /// Shape: i64 dims[start:end].
 Tensor shape_ref(const Tensor &x, const Attrs &a);
 /// Gather along axis; negative indices (i64 or i32) count from the end.
