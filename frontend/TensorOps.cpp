@@ -181,6 +181,8 @@ static void importResize(NodeContext &c) {
   std::string coord = legacy ? "asymmetric"
                              : c.attrString("coordinate_transformation_mode", "half_pixel");
   std::string nearest = legacy ? "floor" : c.attrString("nearest_mode", "round_prefer_floor");
+  if (coord == "tf_half_pixel_for_nn") // its name in ONNX 1.5's Resize-11 tests
+    coord = "tf_half_pixel_for_nearest";
   double cubicA = c.attrFloat("cubic_coeff_a", -0.75);
   int64_t exclude = c.attrInt("exclude_outside", 0);
   double extrapolation = c.attrFloat("extrapolation_value", 0.0);

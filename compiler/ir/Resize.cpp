@@ -100,7 +100,13 @@ llvm::Expected<ResizeAttrs> resizeAttrs(const Attrs &a, size_t rank) {
 
 ResizeTaps resizeTaps(const ResizeAttrs &r, size_t axis, int64_t inLen, int64_t x) {
   const double scale = r.scales[axis];
-  const double outLen = double(r.sizes[axis]), len = double(inLen);
+  const double len = double(inLen);
+  // The spec's length_resized is input * scale, not floored: align_corners
+  // and pytorch_half_pixel read it (x 0.6 of 4 is 2.4 long, 2 elements).
+  // Given sizes it is the size (scale = size / input, up to rounding).
+  double outLen = len * scale;
+  if (std::fabs(outLen - double(r.sizes[axis])) < 1e-6)
+    outLen = double(r.sizes[axis]);
   const double xr = double(x);
   // The coordinate transformation: output coordinate -> input coordinate.
   double xo = 0.0;
@@ -122,7 +128,8 @@ ResizeTaps resizeTaps(const ResizeAttrs &r, size_t axis, int64_t inLen, int64_t 
     break;
   case ResizeCoord::TfCropAndResize: {
     const double start = r.roi[axis], end = r.roi[r.sizes.size() + axis];
-    xo = outLen > 1 ? start * (len - 1) + xr * (end - start) * (len - 1) / (outLen - 1)
+    const double n = double(r.sizes[axis]); // the floored length here
+    xo = n > 1 ? start * (len - 1) + xr * (end - start) * (len - 1) / (n - 1)
                     : 0.5 * (start + end) * (len - 1);
     break;
   }
