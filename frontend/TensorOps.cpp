@@ -11,6 +11,7 @@
 
 #include "compiler/ir/Diagnostics.h"
 
+#include <cmath>
 #include <numeric>
 
 namespace kiln::frontend {
@@ -305,6 +306,129 @@ static void importSplit(NodeContext &c) {
     begin += split[size_t(i)];
     c.emitOutput(size_t(i), OpKind::Slice, {x}, sliceAttrs(b), fmt::format("slice{}", i));
   }
+/// A constant f32 operand's values; empty when the operand is absent or has
+/// no elements (Resize's "not given").
+static std::vector<double> constFloats(NodeContext &c, size_t i, const char *what) {
+  Value *v = c.optionalInput(i);
+  if (!v || v->type.numElements() == 0)
+    return {};
+  if (!v->isConstant()) {
+    c.failf("{} (input '{}') must be a constant; kiln needs static shapes", what,
+            displayName(v->name));
+    return {};
+  }
+  if (v->type.dtype != DType::F32 || v->type.rank() != 1) {
+    c.failf("{} (input '{}') is {}, expected a 1-D float tensor", what,
+            displayName(v->name), v->type.str());
+    return {};
+  }
+  return std::vector<double>(v->constant->f32.begin(), v->constant->f32.end());
+}
+
+// Resize(X, roi?, scales?, sizes?) {mode="nearest",
+//   coordinate_transformation_mode="half_pixel", nearest_mode="round_prefer_floor",
+//   cubic_coeff_a=-0.75, exclude_outside=0, extrapolation_value=0.0,
+//   antialias=0 (18+), axes (18+), keep_aspect_ratio_policy="stretch" (18+)} (11+);
+// Resize(X, scales) {mode="nearest"} (10); Upsample(X, scales) {mode="nearest"} (9);
+// Upsample(X) {scales, mode="nearest"} (7).
+// Before Resize-11 the coordinates are asymmetric and nearest takes the floor
+// (as ONNX's Resize 10 -> 11 version converter rewrites them).
+static void importResize(NodeContext &c) {
+  Value *x = c.input(0);
+  const bool upsample = c.opType() == "Upsample";
+  const bool legacy = upsample || c.opset() < 11;
+  std::string mode = c.attrString("mode", "nearest");
+  std::string coord = legacy ? "asymmetric"
+                             : c.attrString("coordinate_transformation_mode", "half_pixel");
+  std::string nearest = legacy ? "floor" : c.attrString("nearest_mode", "round_prefer_floor");
+  if (coord == "tf_half_pixel_for_nn") // its name in ONNX 1.5's Resize-11 tests
+    coord = "tf_half_pixel_for_nearest";
+  double cubicA = c.attrFloat("cubic_coeff_a", -0.75);
+  int64_t exclude = c.attrInt("exclude_outside", 0);
+  double extrapolation = c.attrFloat("extrapolation_value", 0.0);
+  std::vector<double> scales, roi;
+  std::vector<int64_t> sizes;
+  if (upsample && c.opset() < 9) {
+    scales = c.attrFloats("scales");
+  } else if (legacy) {
+    scales = constFloats(c, 1, "scales");
+  } else {
+    if (coord == "tf_crop_and_resize")
+      roi = constFloats(c, 1, "roi");
+    scales = constFloats(c, 2, "scales");
+    if (c.hasInput(3))
+      sizes = c.constInts(3, "sizes");
+  }
+  if (c.attrInt("antialias", 0) != 0)
+    return c.unsupported("Resize with antialias");
+  if (c.attrString("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return c.unsupported(fmt::format("Resize keep_aspect_ratio_policy '{}'",
+                                     displayName(c.attrString("keep_aspect_ratio_policy", ""))));
+  if (!x || c.failed())
+    return;
+  const Dims &in = x->type.dims;
+  const int64_t rank = x->type.rank();
+  // axes (18+): scales, sizes and roi name only these axes; the others keep
+  // their size.
+  std::vector<int64_t> axes = c.attrInts("axes");
+  if (axes.empty()) {
+    axes.resize(size_t(rank));
+    std::iota(axes.begin(), axes.end(), 0);
+  }
+  for (int64_t &a : axes)
+    a = normalizeAxis(c, a, rank, "axes");
+  if (c.failed())
+    return;
+  const size_t n = axes.size();
+  if (scales.empty() == sizes.empty())
+    return c.failf("needs exactly one of scales and sizes, has {} scales and {} sizes",
+                   scales.size(), sizes.size());
+  if (!scales.empty() && scales.size() != n)
+    return c.failf("scales has {} values, expected {}", scales.size(), n);
+  if (!sizes.empty() && sizes.size() != n)
+    return c.failf("sizes has {} values, expected {}", sizes.size(), n);
+  if (!roi.empty() && roi.size() != 2 * n)
+    return c.failf("roi has {} values, expected {}", roi.size(), 2 * n);
+  Ints outSizes(in.begin(), in.end());
+  std::vector<double> outScales(size_t(rank), 1.0), outRoi(2 * size_t(rank), 0.0);
+  for (int64_t d = 0; d < rank; ++d)
+    outRoi[size_t(rank + d)] = 1.0;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t d = size_t(axes[k]);
+    if (!roi.empty()) {
+      outRoi[d] = roi[k];
+      outRoi[size_t(rank) + d] = roi[n + k];
+    }
+    if (in[d] <= 0)
+      return c.failf("resizing axis {} of size {}", d, in[d]);
+    if (!sizes.empty()) {
+      if (sizes[k] <= 0)
+        return c.failf("sizes {} has a value that is not positive", listStr(sizes));
+      outSizes[d] = sizes[k];
+      outScales[d] = double(sizes[k]) / double(in[d]);
+    } else {
+      const double s = scales[k];
+      if (!(s > 0) || !std::isfinite(s))
+        return c.failf("scale {} of axis {} is not positive", s, d);
+      const double crop = outRoi[size_t(rank) + d] - outRoi[d];
+      const double len = std::floor(double(in[d]) * (coord == "tf_crop_and_resize" ? crop : 1.0) * s);
+      if (!(len >= 1) || len > 1e15)
+        return c.failf("scale {} makes axis {} of size {} {} long", s, d, in[d], len);
+      outSizes[d] = int64_t(len);
+      outScales[d] = s;
+    }
+  }
+  Attrs a;
+  a.set("sizes", outSizes);
+  a.set("scales", outScales);
+  a.set("roi", outRoi);
+  a.set("mode", mode);
+  a.set("coordinate_transformation_mode", coord);
+  a.set("nearest_mode", nearest);
+  a.set("cubic_coeff_a", cubicA);
+  a.set("exclude_outside", int64_t(exclude != 0));
+  a.set("extrapolation_value", extrapolation);
+  c.emit(OpKind::Resize, {x}, a);
 }
 
 // Shape(data) {start=0, end=rank (15+)}
@@ -468,6 +592,8 @@ std::span<const OpImporter> tensorOpImporters() {
       {"Pad", importPad},
       {"Slice", importSlice},
       {"Split", importSplit},
+      {"Resize", importResize},
+      {"Upsample", importResize},
       {"Shape", importShape},
       {"Gather", importGather},
       {"Unsqueeze", importUnsqueeze},

@@ -1,6 +1,7 @@
-//===- LowerDataMovement.cpp - Transpose, Slice, Concat, Pad, Gather, ... -===//
+//===- LowerDataMovement.cpp - Transpose, Slice, Concat, Pad, Resize, ... -===//
 
 #include "compiler/codegen/LowerImpl.h"
+#include "compiler/ir/Resize.h"
 
 #include "compiler/codegen/kernels/Reorder.h"
 
@@ -191,6 +192,66 @@ static llvm::Error lowerPad(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
+/// The taps of every output coordinate of every axis, computed now into the
+/// kernel's tables. Zero-weight taps are dropped, so an axis that keeps its
+/// size (N and C) has one tap per coordinate, and nearest has one everywhere.
+static llvm::Error lowerResize(LowerContext &cx, const Node &n) {
+  if (auto e = requirePlain(n))
+    return e;
+  const Dims &in = n.input(0)->type.dims;
+  if (in.empty() || in.size() > KILN_GEN_MAX_RANK)
+    return nodeErrorf(n, "rank {} is not in 1..{}", in.size(), KILN_GEN_MAX_RANK);
+  auto r = resizeAttrs(n.attrs, in.size());
+  if (!r)
+    return nodeError(n, llvm::toString(r.takeError()));
+  KilnGenResizeParams p{};
+  p.rank = int64_t(in.size());
+  p.extrapolation = r->extrapolation;
+  std::vector<int64_t> offsets;
+  std::vector<float> weights;
+  int64_t stride = 1;
+  std::vector<int64_t> strides(in.size());
+  for (size_t d = in.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= in[d];
+  }
+  for (size_t d = 0; d < in.size(); ++d) {
+    const int64_t outLen = r->sizes[d];
+    std::vector<ResizeTaps> taps(static_cast<size_t>(outLen));
+    int64_t K = 1;
+    for (int64_t o = 0; o < outLen; ++o) {
+      ResizeTaps t = resizeTaps(*r, d, in[d], o);
+      int kept = 0;
+      for (int k = 0; k < t.n; ++k)
+        if (float(t.weight[k]) != 0.0f) {
+          t.index[kept] = t.index[k];
+          t.weight[kept++] = t.weight[k];
+        }
+      t.n = kept;
+      K = std::max<int64_t>(K, kept);
+      taps[size_t(o)] = t;
+    }
+    p.out_dims[d] = outLen;
+    p.taps[d] = K;
+    p.table[d] = int64_t(offsets.size());
+    for (const ResizeTaps &t : taps)
+      for (int64_t k = 0; k < K; ++k) {
+        const bool used = !t.outside && k < t.n;
+        offsets.push_back(t.outside && k == 0 ? -1 : used ? t.index[k] * strides[d] : 0);
+        weights.push_back(used ? float(t.weight[k]) : 0.0f);
+      }
+  }
+  std::vector<char> offsetBytes(offsets.size() * sizeof(int64_t));
+  std::memcpy(offsetBytes.data(), offsets.data(), offsetBytes.size());
+  BufferRef ob = cx.addWeight(std::move(offsetBytes));
+  BufferRef wb = cx.addWeight(weights);
+  Layer &l = cx.addLayer(&n, Kernel::GenResize);
+  l.setParams(p);
+  l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0)), ob, wb};
+  l.workItems = kiln_gen_resize_work_items(&p);
+  return llvm::Error::success();
+}
+
 static llvm::Error lowerGather(LowerContext &cx, const Node &n) {
   if (auto e = requirePlain(n))
     return e;
@@ -282,6 +343,7 @@ std::span<const OpLowering> dataMovementLowerings() {
       {OpKind::Slice, lowerSlice},
       {OpKind::Concat, lowerConcat},
       {OpKind::Pad, lowerPad},
+      {OpKind::Resize, lowerResize},
       {OpKind::Gather, lowerGather},
       {OpKind::Reorder, lowerReorder},
       {OpKind::Shape, lowerShape},

@@ -1,11 +1,12 @@
 //===- ShapeInferenceTensor.cpp - Result types of data movement -------------===//
 //
-// Flatten, Reshape, Transpose, Concat, Pad, Slice, Shape, Gather, Squeeze,
+// Flatten, Reshape, Transpose, Concat, Pad, Slice, Resize, Shape, Gather, Squeeze,
 // Unsqueeze and Cast (see ShapeInference.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/ShapeInferenceImpl.h"
+#include "compiler/ir/Resize.h"
 
 #include "compiler/ir/OpAttrs.h"
 
@@ -133,6 +134,19 @@ static llvm::Expected<TensorType> inferSlice(const Inferrer &s) {
     out[d] = *n;
   }
   return TensorType{x.dtype, out};
+// Resize: the output dims are the attribute `sizes`; f32 only.
+static llvm::Expected<TensorType> inferResize(const Inferrer &s) {
+  const TensorType &x = s.in.type(0);
+  KILN_TRY(s.requireF32(0, "input"));
+  if (x.rank() < 1)
+    return s.err("resizing a scalar");
+  auto r = resizeAttrs(s.node.attrs, size_t(x.rank()));
+  if (!r)
+    return s.err(llvm::toString(r.takeError()));
+  for (int64_t d = 0; d < x.rank(); ++d)
+    if (x.dims[size_t(d)] <= 0)
+      return s.errf("resizing axis {} of size {}", d, x.dims[size_t(d)]);
+  return TensorType{x.dtype, r->sizes};
 }
 
 static llvm::Expected<TensorType> inferShape(const Inferrer &s) {
@@ -248,6 +262,7 @@ std::span<const OpShapeRule> tensorShapeRules() {
       {OpKind::Concat, inferConcat},
       {OpKind::Pad, inferPad},
       {OpKind::Slice, inferSlice},
+      {OpKind::Resize, inferResize},
       {OpKind::Shape, inferShape},
       {OpKind::Gather, inferGather},
       {OpKind::Unsqueeze, inferUnsqueeze},

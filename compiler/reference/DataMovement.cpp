@@ -8,6 +8,7 @@
 
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/ir/OpAttrs.h"
+#include "compiler/ir/Resize.h"
 #include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
@@ -304,6 +305,47 @@ llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a) {
   return y;
 }
 
+llvm::Expected<Tensor> resize_ref(const Tensor &x, const Attrs &a) {
+  auto r = resizeAttrs(a, x.dims().size());
+  if (!r)
+    return r.takeError();
+  assert(x.isF32());
+  const size_t rank = x.dims().size();
+  Dims xStrides = contiguousStrides(x.dims());
+  Tensor y = Tensor::zeros({DType::F32, r->sizes});
+  std::vector<ResizeTaps> taps(rank);
+  forEachIndex(r->sizes, [&](const Dims &idx, int64_t i) {
+    bool outside = false;
+    for (size_t d = 0; d < rank; ++d) {
+      taps[d] = resizeTaps(*r, d, x.dims()[d], idx[d]);
+      outside = outside || taps[d].outside;
+    }
+    if (outside) {
+      y.f32[size_t(i)] = float(r->extrapolation);
+      return;
+    }
+    // Sum over every combination of one tap per axis.
+    double sum = 0.0;
+    std::vector<int> k(rank, 0);
+    for (;;) {
+      double w = 1.0;
+      int64_t off = 0;
+      for (size_t d = 0; d < rank; ++d) {
+        w *= taps[d].weight[k[d]];
+        off += taps[d].index[k[d]] * xStrides[d];
+      }
+      sum += w * double(x.f32[size_t(off)]);
+      size_t d = rank;
+      while (d-- > 0 && ++k[d] == taps[d].n)
+        k[d] = 0;
+      if (d == size_t(-1))
+        break;
+    }
+    y.f32[size_t(i)] = float(sum);
+  });
+  return y;
+}
+
 //===----------------------------------------------------------------------===//
 // The ops of this file (Dispatch.h)
 //===----------------------------------------------------------------------===//
@@ -318,6 +360,7 @@ std::span<const OpEvaluator> dataMovementEvaluators() {
       {OpKind::Concat, [](A e) -> llvm::Expected<Tensor> { return concat_ref(e.in, e.attrs); }},
       {OpKind::Pad, [](A e) -> llvm::Expected<Tensor> { return pad_ref(e.operand(0), e.attrs); }},
       {OpKind::Slice, [](A e) { return slice_ref(e.operand(0), e.attrs); }},
+      {OpKind::Resize, [](A e) -> llvm::Expected<Tensor> { return resize_ref(e.operand(0), e.attrs); }},
       {OpKind::Identity, Copy},
       {OpKind::Dropout, Copy},
       {OpKind::Reorder, Copy}, // layouts are invisible here

@@ -103,6 +103,10 @@ Tensor pad_ref(const Tensor &x, const Attrs &a);
 llvm::Expected<Tensor> reduction_ref(OpKind op, const Tensor &x, const Attrs &a);
 /// Slice: begin end step per axis (canonical, clamped; docs/IR.md).
 llvm::Expected<Tensor> slice_ref(const Tensor &x, const Attrs &a);
+/// Resize (f32): sizes scales roi mode coordinate_transformation_mode
+/// nearest_mode cubic_coeff_a exclude_outside extrapolation_value (docs/IR.md),
+/// per output element through the spec's formulas (compiler/ir/Resize.h).
+llvm::Expected<Tensor> resize_ref(const Tensor &x, const Attrs &a);
 /// Shape: i64 dims[start:end].
 Tensor shape_ref(const Tensor &x, const Attrs &a);
 /// Gather along axis; negative indices (i64 or i32) count from the end.

@@ -230,6 +230,58 @@ TEST_CASE("data movement: transpose, concat, pad, flatten, reshape, gather") {
   checkGraph(b);
 }
 
+namespace {
+Attrs resizeNode(Dims sizes, std::vector<double> scales, const char *mode, const char *coord,
+                  const char *nearest = "round_prefer_floor", int64_t exclude = 0,
+                  std::vector<double> roi = {}) {
+  Attrs a;
+  if (roi.empty()) {
+    roi.assign(sizes.size(), 0.0);
+    roi.resize(2 * sizes.size(), 1.0);
+  }
+  a.set("sizes", sizes);
+  a.set("scales", scales);
+  a.set("roi", roi);
+  a.set("mode", std::string(mode));
+  a.set("coordinate_transformation_mode", std::string(coord));
+  a.set("nearest_mode", std::string(nearest));
+  a.set("cubic_coeff_a", -0.5);
+  a.set("exclude_outside", exclude);
+  a.set("extrapolation_value", 2.5);
+  return a;
+}
+} // namespace
+
+TEST_CASE("resize: nearest, linear and cubic, up and down, odd shapes") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 3, 7, 5});
+  const std::vector<double> up{1, 1, 13.0 / 7, 11.0 / 5}, down{1, 1, 4.0 / 7, 3.0 / 5};
+  int i = 0;
+  auto add = [&](Value *in, Attrs a) {
+    b.output(b.node(OpKind::Resize, "resize" + std::to_string(i++), {in}, std::move(a)));
+  };
+  for (const char *nearest : {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"})
+    add(x, resizeNode({2, 3, 13, 11}, up, "nearest", "half_pixel", nearest));
+  add(x, resizeNode({2, 3, 4, 3}, down, "nearest", "tf_half_pixel_for_nearest"));
+  for (const char *coord : {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"}) {
+    add(x, resizeNode({2, 3, 13, 11}, up, "linear", coord));
+    add(x, resizeNode({2, 3, 4, 3}, down, "linear", coord));
+  }
+  add(x, resizeNode({2, 3, 1, 1}, {1, 1, 1.0 / 7, 1.0 / 5}, "linear", "pytorch_half_pixel"));
+  add(x, resizeNode({2, 3, 13, 11}, up, "cubic", "half_pixel"));
+  add(x, resizeNode({2, 3, 4, 3}, down, "cubic", "half_pixel", "floor", 1));
+  // Every axis resized, and a crop reaching outside the input.
+  add(x, resizeNode({3, 2, 9, 4}, {1.5, 2.0 / 3, 9.0 / 7, 0.8}, "linear", "half_pixel"));
+  add(x, resizeNode({2, 3, 6, 6}, {1, 1, 1, 1}, "linear", "tf_crop_and_resize", "floor", 0,
+                     {0, 0, -0.2, 0.3, 1, 1, 0.9, 1.4}));
+  // Rank 3 and rank 1.
+  Value *y = b.input("y", {3, 5, 9});
+  add(y, resizeNode({3, 10, 4}, {1, 2, 4.0 / 9}, "linear", "align_corners"));
+  Value *z = b.input("z", {17});
+  add(z, resizeNode({5}, {5.0 / 17}, "cubic", "asymmetric"));
+  checkGraph(b);
+}
+
 TEST_CASE("graph outputs that are inputs, constants or repeated") {
   GraphBuilder b;
   Value *x = b.input("x", {3, 4});

@@ -17,7 +17,7 @@
 // anything failed.
 //
 // kiln compiles for static shapes, so operands that set shapes or attributes
-// (Reshape's shape, Pad's pads, Clip's bounds, ...) must be constants. Many
+// (Reshape's shape, Pad's pads, Clip's bounds, Resize's sizes...) must be constants. Many
 // ONNX tests feed them as graph inputs; such inputs are frozen: the data
 // set's tensor becomes an initializer of the model before import, which is
 // how an exporter would have written the model. -v names them. The other
@@ -138,7 +138,8 @@ bool setsShapeOrAttribute(const std::string &opType, int operand) {
   if (operand == 0)
     return false;
   return opType == "Reshape" || opType == "Pad" || opType == "Clip" ||
-         opType == "Unsqueeze" || opType == "Squeeze" || opType == "Dropout";
+         opType == "Unsqueeze" || opType == "Squeeze" || opType == "Dropout" ||
+         opType == "Resize" || opType == "Upsample";
 }
 
 /// The graph inputs (not initializers) that feed such operands, by name.

@@ -1,4 +1,4 @@
-//===- DataMovement.cpp - Transpose, Slice, Pad, copy, Gather, Reorder ----===//
+//===- DataMovement.cpp - Transpose, Slice, Pad, Resize, copy, Gather -----===//
 
 #include "compiler/codegen/kernels/generic/Common.h"
 
@@ -171,6 +171,71 @@ KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams) {
   case KILN_DT_I8: return pad<int8_t>(p, bufs, begin, end);
   case KILN_DT_BOOL: case KILN_DT_U8: return pad<uint8_t>(p, bufs, begin, end);
   default: return;
+  }
+}
+
+KILN_GEN_KERNEL(kiln_gen_resize_f32, KilnGenResizeParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  const int64_t *KILN_RESTRICT offs = static_cast<const int64_t *>(bufs[2]);
+  const float *KILN_RESTRICT wts = static_cast<const float *>(bufs[3]);
+  const int64_t last = p->rank - 1;
+  const int64_t inner = p->out_dims[last], K = p->taps[last];
+  const int64_t *KILN_RESTRICT loff = offs + p->table[last];
+  const float *KILN_RESTRICT lw = wts + p->table[last];
+  const float extrapolation = float(p->extrapolation);
+  for (int64_t row = begin; row < end; ++row) {
+    float *orow = out + row * inner;
+    // First table entry of this row's coordinate along each outer axis.
+    int64_t first[KILN_GEN_MAX_RANK];
+    int64_t tap[KILN_GEN_MAX_RANK];
+    int outside = 0;
+    for (int64_t d = last - 1, rem = row; d >= 0; --d) {
+      first[d] = p->table[d] + rem % p->out_dims[d] * p->taps[d];
+      rem /= p->out_dims[d];
+      tap[d] = 0;
+      outside |= offs[first[d]] < 0;
+    }
+    if (outside) {
+      for (int64_t j = 0; j < inner; ++j)
+        orow[j] = extrapolation;
+      continue;
+    }
+    for (int64_t j = 0; j < inner; ++j)
+      orow[j] = 0.0f;
+    // Every combination of one tap per outer axis.
+    for (;;) {
+      int64_t off = 0;
+      float w = 1.0f;
+      for (int64_t d = 0; d < last; ++d) {
+        off += offs[first[d] + tap[d]];
+        w *= wts[first[d] + tap[d]];
+      }
+      if (w != 0.0f) {
+        const float *xs = x + off;
+        for (int64_t j = 0; j < inner; ++j) {
+          const int64_t *o = loff + j * K;
+          const float *lwj = lw + j * K;
+          if (o[0] < 0)
+            continue;
+          float acc = 0.0f;
+          for (int64_t k = 0; k < K; ++k)
+            acc += lwj[k] * xs[o[k]];
+          orow[j] += w * acc;
+        }
+      }
+      int64_t d = last - 1;
+      for (; d >= 0; --d) {
+        if (++tap[d] < p->taps[d])
+          break;
+        tap[d] = 0;
+      }
+      if (d < 0)
+        break;
+    }
+    for (int64_t j = 0; j < inner; ++j)
+      if (loff[j * K] < 0)
+        orow[j] = extrapolation;
   }
 }
 

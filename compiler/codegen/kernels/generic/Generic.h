@@ -267,6 +267,21 @@ struct KilnGenPadParams {
   double value;
 };
 
+/// Resize, separable: out[o] = sum over one tap per axis of the product of
+/// the taps' weights times x at the sum of the taps' offsets. Tables, per
+/// axis d from element table[d] on, taps[d] entries per output coordinate:
+/// bufs[2] int64 offsets into x (coordinate * stride of d; -1 in the first
+/// tap: outside the crop, the element is `extrapolation`), bufs[3] f32
+/// weights. bufs = {out, x, offsets, weights}. Work items: rows of the
+/// output's innermost dim.
+struct KilnGenResizeParams {
+  int64_t rank;
+  int64_t out_dims[KILN_GEN_MAX_RANK];
+  int64_t taps[KILN_GEN_MAX_RANK];
+  int64_t table[KILN_GEN_MAX_RANK];
+  double extrapolation;
+};
+
 /// Strided 2-D copy (one input of a Concat, Flatten/Reshape copies):
 /// out[dst_off + r*dst_stride + j] = x[src_off + r*src_stride + j], in
 /// floats (kiln_gen_copy_f32) or bytes (kiln_gen_copy_u8: bool outputs).
@@ -360,6 +375,9 @@ static inline int64_t kiln_gen_slice_work_items(const KilnGenSliceParams *p) {
 static inline int64_t kiln_gen_pad_work_items(const KilnGenPadParams *p) {
   return kiln_gen_rows_of(p->rank, p->out_dims);
 }
+static inline int64_t kiln_gen_resize_work_items(const KilnGenResizeParams *p) {
+  return kiln_gen_rows_of(p->rank, p->out_dims);
+}
 static inline int64_t kiln_gen_copy_work_items(const KilnGenCopyParams *p) {
   return p->rows * kiln_gen_ceil_div(p->cols, p->chunk);
 }
@@ -396,6 +414,7 @@ KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams);
 KILN_GEN_KERNEL(kiln_gen_reduce_f32, KilnGenReduceParams);
 KILN_GEN_KERNEL(kiln_gen_slice, KilnGenSliceParams);
 KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams);
+KILN_GEN_KERNEL(kiln_gen_resize_f32, KilnGenResizeParams);
 KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_gather, KilnGenGatherParams);
