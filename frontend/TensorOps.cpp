@@ -306,6 +306,8 @@ static void importSplit(NodeContext &c) {
     begin += split[size_t(i)];
     c.emitOutput(size_t(i), OpKind::Slice, {x}, sliceAttrs(b), fmt::format("slice{}", i));
   }
+}
+
 /// A constant f32 operand's values; empty when the operand is absent or has
 /// no elements (Resize's "not given").
 static std::vector<double> constFloats(NodeContext &c, size_t i, const char *what) {

@@ -134,6 +134,8 @@ static llvm::Expected<TensorType> inferSlice(const Inferrer &s) {
     out[d] = *n;
   }
   return TensorType{x.dtype, out};
+}
+
 // Resize: the output dims are the attribute `sizes`; f32 only.
 static llvm::Expected<TensorType> inferResize(const Inferrer &s) {
   const TensorType &x = s.in.type(0);
