@@ -389,7 +389,7 @@ int main(int argc, char **argv) {
 
   if (checkRepeat) {
     for (int rep = 0; rep < 2; ++rep) {
-      float *again[MaxTensors];
+      float *again[MaxTensors] = {0};
       for (int32_t i = 0; i < info->num_outputs; ++i) {
         again[i] = kiln_workspace_alloc((size_t)info->outputs[i].elements * sizeof(float));
         if (!again[i])

@@ -90,8 +90,8 @@ fi
 checks=$((checks + 1))
 if ! "$kiln" compile m.onnx "${out[@]}" -O0 --input-shape input=2x3x32x40 >/dev/null 2>err.txt; then
   fail "compile --input-shape: exit $?"; sed 's/^/  | /' err.txt
-elif ! grep -qF ' *   input[0] "input" [2,3,32,40]: 7680 floats' m.h ||
-     ! grep -qF ' *   output[0] "output" [2,1000]: 2000 floats' m.h ||
+elif ! grep -qF ' *   input[0] "input" [2,3,32,40]: 7680 x float' m.h ||
+     ! grep -qF ' *   output[0] "output" [2,1000]: 2000 x float' m.h ||
      ! grep -qF ' *   "input" f32[2,3,32,40] (batch_size=2, height=32, width=40)' m.h ||
      ! grep -qxF '#define m_INPUT0_DIM3 40' m.h; then
   fail "compile --input-shape: the header does not state the bound shapes"; sed -n '1,20p' m.h | sed 's/^/  | /'
