@@ -1,11 +1,13 @@
 //===- Lowering.cpp - Graph to kernel calls: buffers and dispatch ---------===//
 
 #include "compiler/codegen/LowerImpl.h"
+#include "compiler/ir/Cost.h"
 #include "compiler/ir/OpDispatch.h"
 
 #include <kiln/runtime.h>
 
 #include <fmt/format.h>
+#include <unordered_map>
 
 namespace kiln::codegen {
 
@@ -222,6 +224,28 @@ llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts
     addCopyBytesLayer(cx, v->producer, src, BufferRef::output(int64_t(i)),
                       v->type.numBytes());
   }
+
+  // Each layer's share of its node's work (Layer::macs, bytes): the
+  // node's count once, split over the layers it lowered to.
+  struct Work {
+    int64_t layers = 0;
+    double macs = 0, bytes = 0;
+  };
+  std::unordered_map<const Node *, Work> work;
+  for (const Layer &l : plan.layers)
+    if (l.node)
+      ++work[l.node].layers;
+  for (auto &[n, w] : work) {
+    w.macs = nodeFlops(*n) / 2 / double(w.layers);
+    for (const Value *v : n->outputs)
+      if (v)
+        w.bytes += double(v->type.numBytes()) / double(w.layers);
+  }
+  for (Layer &l : plan.layers)
+    if (l.node) {
+      l.macs = work[l.node].macs;
+      l.bytes = work[l.node].bytes;
+    }
   return plan;
 }
 

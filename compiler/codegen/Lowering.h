@@ -88,6 +88,10 @@ struct Layer {
   std::vector<BufferRef> buffers; ///< bufs[] / pointer arguments in order
   int64_t workItems = 1;
   const Node *node = nullptr;     ///< for progress and -v; never in symbols
+  /// This layer's share of its node's multiply-adds and result bytes (a
+  /// node lowered to k layers gives each 1/k): what the emitter weighs to
+  /// choose the layers it specializes.
+  double macs = 0, bytes = 0;
 
   template <typename P> void setParams(const P &p) {
     static_assert(sizeof(P) % 8 == 0, "params are 8-byte words");

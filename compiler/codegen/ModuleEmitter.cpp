@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/ModuleEmitter.h"
 
+
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/Function.h"
@@ -14,6 +15,7 @@
 #include <kiln/runtime.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -62,7 +64,15 @@ public:
 
 private:
   void emitWeights();
+  /// Which layers get a task of their own, specialized to their params.
+  void chooseSpecialized();
+  /// The task a layer's kiln_parallel_for runs: specialized (its params an
+  /// internal constant the kernel's loads fold against) or shared by every
+  /// unspecialized layer of the same kernel and arity (params read at run
+  /// time from the word after the layer's buffers).
   llvm::Function *taskFor(const Layer &l);
+  bool specialized(const Layer &l) const;
+  llvm::GlobalVariable *paramsFor(const Layer &l);
   llvm::FunctionCallee kernelDecl(const Layer &l);
   /// NAME_run: the argument checks, then one kiln_parallel_for per layer.
   void emitRun();
@@ -75,9 +85,10 @@ private:
   /// KILN_ERROR_MISALIGNED on a workspace not 64-byte aligned; leaves the
   /// builder where every check has passed.
   RunArgs emitArgumentChecks(llvm::Function *run);
-  /// Fills the buffer array of each layer and runs its task over its work
-  /// items (and the JIT's profiling hooks).
-  void emitLayerCalls(llvm::Function *run, const RunArgs &args);
+  /// The layer table and the loop over it: per layer, fill the buffer
+  /// array and run the task over its work items (and the JIT's profiling
+  /// hooks). The loop's code does not grow with the graph; the table does.
+  void emitLayerLoop(llvm::Function *run, const RunArgs &args);
   void emitWorkspaceSize();
   void emitInfo();
   llvm::Constant *cString(const std::string &s, const std::string &name);
@@ -94,7 +105,13 @@ private:
   std::unique_ptr<llvm::Module> weightsModule_;
   llvm::IRBuilder<> b_;
   std::vector<llvm::GlobalVariable *> weights_;
-  std::map<std::pair<std::string, std::vector<uint64_t>>, llvm::Function *> tasks_;
+  using TaskKey = std::pair<std::string, std::vector<uint64_t>>;
+  /// Kernel and params (plus arity for PointerArgs) of a layer.
+  static TaskKey taskKey(const Layer &l);
+  std::set<TaskKey> specialize_;
+  std::map<TaskKey, llvm::Function *> tasks_;          ///< specialized
+  std::map<std::pair<std::string, size_t>, llvm::Function *> sharedTasks_;
+  std::map<std::vector<uint64_t>, llvm::GlobalVariable *> params_;
   std::vector<std::string> kernelNames_;
   std::vector<std::string> weightSymbols_;
 };
@@ -191,46 +208,115 @@ llvm::FunctionCallee Emitter::kernelDecl(const Layer &l) {
   return m_->getOrInsertFunction(l.kernel, fty);
 }
 
-llvm::Function *Emitter::taskFor(const Layer &l) {
-  auto key = std::make_pair(l.kernel, l.params);
+Emitter::TaskKey Emitter::taskKey(const Layer &l) {
+  TaskKey key(l.kernel, l.params);
   if (l.abi == KernelAbi::PointerArgs)
     key.second.push_back(l.buffers.size()); // arity is part of the signature
-  if (auto it = tasks_.find(key); it != tasks_.end())
+  return key;
+}
+
+/// How many tasks of the generic kernels are specialized at most. A
+/// specialized task folds its layer's params into the kernel's loops (which
+/// halves the time of small elementwise layers) and costs LLVM 10-20 ms at
+/// -O3; models have tens to a few hundred distinct ones (DenseNet-121: 790),
+/// a hostile graph any number (a Concat of 100,000 inputs is 100,000 copies
+/// at distinct offsets). Past the cap the layers doing the least work (no
+/// multiply-adds, fewest bytes) share one task per kernel that reads its
+/// params at run time: the same code before constant folding, so the same
+/// results, and compile time bounded on any graph. The fast kernels are
+/// always specialized (Emitter::specialized).
+static constexpr size_t MaxSpecializedTasks = 512;
+
+void Emitter::chooseSpecialized() {
+  // Cost per distinct key: the multiply-adds and bytes of its layers.
+  struct Cost {
+    double macs = 0, bytes = 0;
+  };
+  std::map<TaskKey, Cost> cost;
+  for (const Layer &l : plan_.layers) {
+    if (l.abi == KernelAbi::PointerArgs)
+      continue;
+    Cost &c = cost[taskKey(l)];
+    c.macs += l.macs;
+    c.bytes += l.bytes;
+  }
+  std::vector<std::pair<const TaskKey *, Cost>> ranked;
+  for (const auto &[key, c] : cost)
+    ranked.push_back({&key, c});
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) {
+    return a.second.macs != b.second.macs ? a.second.macs > b.second.macs
+                                          : a.second.bytes > b.second.bytes;
+  });
+  if (ranked.size() > MaxSpecializedTasks)
+    ranked.resize(MaxSpecializedTasks);
+  for (const auto &r : ranked)
+    specialize_.insert(*r.first);
+}
+
+bool Emitter::specialized(const Layer &l) const {
+  // The fast kernels' bodies hold every tile shape, layout and epilogue
+  // variant: unspecialized, the optimizer would spend minutes on them.
+  if (l.abi == KernelAbi::PointerArgs)
+    return true;
+  return opts_.optLevel >= 1 && specialize_.count(taskKey(l));
+}
+
+llvm::GlobalVariable *Emitter::paramsFor(const Layer &l) {
+  if (auto it = params_.find(l.params); it != params_.end())
     return it->second;
-  size_t id = tasks_.size();
-  // Params: an internal constant the kernel's loads fold against.
   auto *pty = llvm::ArrayType::get(i64(ctx_), l.params.size());
   std::vector<llvm::Constant *> words;
   for (uint64_t w : l.params)
     words.push_back(llvm::ConstantInt::get(i64(ctx_), w));
-  auto *params = new llvm::GlobalVariable(
+  auto *g = new llvm::GlobalVariable(
       *m_, pty, true, llvm::GlobalValue::InternalLinkage,
-      llvm::ConstantArray::get(pty, words), fmt::format("params.{}", id));
-  params->setAlignment(llvm::Align(8));
-  params->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      llvm::ConstantArray::get(pty, words), fmt::format("params.{}", params_.size()));
+  g->setAlignment(llvm::Align(8));
+  g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  params_[l.params] = g;
+  return g;
+}
 
+llvm::Function *Emitter::taskFor(const Layer &l) {
+  const bool own = specialized(l);
+  TaskKey key = taskKey(l);
+  auto sharedKey = std::make_pair(l.kernel, l.buffers.size());
+  if (own) {
+    if (auto it = tasks_.find(key); it != tasks_.end())
+      return it->second;
+  } else if (auto it = sharedTasks_.find(sharedKey); it != sharedTasks_.end()) {
+    return it->second;
+  }
   auto *fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_),
                                       {ptr(ctx_), i64(ctx_), i64(ctx_)}, false);
-  auto *f = llvm::Function::Create(fty, llvm::GlobalValue::InternalLinkage,
-                                   fmt::format("task.{}", id), *m_);
+  auto *f = llvm::Function::Create(
+      fty, llvm::GlobalValue::InternalLinkage,
+      own ? fmt::format("task.{}", tasks_.size())
+          : fmt::format("task.shared.{}", sharedTasks_.size()),
+      *m_);
   f->addFnAttr(llvm::Attribute::NoUnwind);
   auto *bb = llvm::BasicBlock::Create(ctx_, "entry", f);
   b_.SetInsertPoint(bb);
   llvm::Value *bufs = f->getArg(0);
+  auto slot = [&](size_t i) {
+    return b_.CreateAlignedLoad(
+        ptr(ctx_), b_.CreateConstInBoundsGEP1_64(ptr(ctx_), bufs, i), llvm::Align(8));
+  };
+  // A shared task finds its params after the buffers (emitLayerLoop).
+  llvm::Value *params = own ? static_cast<llvm::Value *>(paramsFor(l))
+                            : slot(l.buffers.size());
   std::vector<llvm::Value *> args = {params};
   if (l.abi == KernelAbi::BufArray) {
     args.push_back(bufs);
   } else {
     for (size_t i = 0; i < l.buffers.size(); ++i)
-      args.push_back(b_.CreateAlignedLoad(
-          ptr(ctx_), b_.CreateConstInBoundsGEP1_64(ptr(ctx_), bufs, i),
-          llvm::Align(8)));
+      args.push_back(slot(i));
   }
   args.push_back(f->getArg(1));
   args.push_back(f->getArg(2));
   b_.CreateCall(kernelDecl(l), args);
   b_.CreateRetVoid();
-  tasks_[key] = f;
+  (own ? tasks_[key] : sharedTasks_[sharedKey]) = f;
   return f;
 }
 
@@ -241,7 +327,7 @@ void Emitter::emitRun() {
                                    opts_.name + "_run", *m_);
   f->addFnAttr(llvm::Attribute::NoUnwind);
   RunArgs args = emitArgumentChecks(f);
-  emitLayerCalls(f, args);
+  emitLayerLoop(f, args);
   b_.CreateRet(llvm::ConstantInt::get(i32(ctx_), KILN_OK));
 }
 
@@ -293,15 +379,57 @@ Emitter::RunArgs Emitter::emitArgumentChecks(llvm::Function *f) {
   return a;
 }
 
-void Emitter::emitLayerCalls(llvm::Function *f, const RunArgs &a) {
-  size_t maxBufs = 1;
-  for (const Layer &l : plan_.layers)
-    maxBufs = std::max(maxBufs, l.buffers.size());
-  auto *arrTy = llvm::ArrayType::get(ptr(ctx_), maxBufs);
-  llvm::BasicBlock &entry = f->getEntryBlock();
-  llvm::IRBuilder<> allocaBuilder(&entry, entry.begin());
-  llvm::AllocaInst *bufs = allocaBuilder.CreateAlloca(arrTy, nullptr, "bufs");
-  bufs->setAlignment(llvm::Align(16));
+void Emitter::emitLayerLoop(llvm::Function *f, const RunArgs &a) {
+  // The table: per layer {task, work items, first ref, ref count}; per
+  // buffer {kind, index, pointer} (the pointer of weights and of a shared
+  // task's params; inputs, outputs and workspace offsets resolve at run
+  // time). Read-only, like the rest of the object.
+  auto *layerTy = llvm::StructType::create(
+      ctx_, {ptr(ctx_), i64(ctx_), i64(ctx_), i64(ctx_)}, "kiln.layer");
+  auto *refTy = llvm::StructType::create(ctx_, {i64(ctx_), i64(ctx_), ptr(ctx_)},
+                                         "kiln.buffer_ref");
+  enum : uint64_t { RefPointer = 0, RefInput = 1, RefOutput = 2, RefWorkspace = 3 };
+  llvm::BasicBlock *body = b_.GetInsertBlock(); // taskFor moves the builder
+  std::vector<llvm::Constant *> layers, refs;
+  size_t maxRefs = 1;
+  auto *null = llvm::ConstantPointerNull::get(ptr(ctx_));
+  auto ref = [&](uint64_t kind, uint64_t index, llvm::Constant *p) {
+    refs.push_back(llvm::ConstantStruct::get(
+        refTy, {b_.getInt64(kind), b_.getInt64(index), p}));
+  };
+  for (size_t li = 0; li < plan_.layers.size(); ++li) {
+    progress("layers", li, plan_.layers.size());
+    const Layer &l = plan_.layers[li];
+    llvm::Function *task = taskFor(l);
+    size_t first = refs.size();
+    for (const BufferRef &r : l.buffers) {
+      switch (r.kind) {
+      case BufferRef::Null: ref(RefPointer, 0, null); break;
+      case BufferRef::Input: ref(RefInput, uint64_t(r.index), null); break;
+      case BufferRef::Output: ref(RefOutput, uint64_t(r.index), null); break;
+      case BufferRef::Workspace: ref(RefWorkspace, uint64_t(r.index), null); break;
+      case BufferRef::Weight: ref(RefPointer, 0, weights_[size_t(r.index)]); break;
+      }
+    }
+    if (!specialized(l))
+      ref(RefPointer, 0, paramsFor(l));
+    maxRefs = std::max(maxRefs, refs.size() - first);
+    layers.push_back(llvm::ConstantStruct::get(
+        layerTy, {task, b_.getInt64(uint64_t(l.workItems)), b_.getInt64(first),
+                  b_.getInt64(refs.size() - first)}));
+  }
+  auto table = [&](llvm::StructType *ty, std::vector<llvm::Constant *> &elems,
+                   const char *name) {
+    auto *arr = llvm::ArrayType::get(ty, elems.size());
+    auto *g = new llvm::GlobalVariable(*m_, arr, true,
+                                       llvm::GlobalValue::InternalLinkage,
+                                       llvm::ConstantArray::get(arr, elems), name);
+    g->setAlignment(llvm::Align(8));
+    return g;
+  };
+  llvm::GlobalVariable *layerTable = table(layerTy, layers, "layers");
+  llvm::GlobalVariable *refTable = table(refTy, refs, "buffer_refs");
+  b_.SetInsertPoint(body);
 
   llvm::FunctionCallee parallelFor = m_->getOrInsertFunction(
       RUNTIME_SYMBOL(kiln_parallel_for),
@@ -309,12 +437,12 @@ void Emitter::emitLayerCalls(llvm::Function *f, const RunArgs &a) {
                               {ptr(ctx_), i64(ctx_), ptr(ctx_), ptr(ctx_)},
                               false));
   // Profiling hooks (JIT only): the state pointer is a constant.
-  llvm::FunctionCallee profileBegin, profileLayer;
+  llvm::FunctionCallee profileLayer;
   llvm::Value *state = nullptr;
   if (opts_.profileState) {
     state = llvm::ConstantExpr::getIntToPtr(
         b_.getInt64(reinterpret_cast<uintptr_t>(opts_.profileState)), ptr(ctx_));
-    profileBegin = m_->getOrInsertFunction(
+    llvm::FunctionCallee profileBegin = m_->getOrInsertFunction(
         JitProfileBeginSymbol,
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr(ctx_)}, false));
     profileLayer = m_->getOrInsertFunction(
@@ -323,41 +451,88 @@ void Emitter::emitLayerCalls(llvm::Function *f, const RunArgs &a) {
                                 {ptr(ctx_), i64(ctx_)}, false));
     b_.CreateCall(profileBegin, {state});
   }
-  for (size_t li = 0; li < plan_.layers.size(); ++li) {
-    progress("layers", li, plan_.layers.size());
-    const Layer &l = plan_.layers[li];
-    llvm::BasicBlock *cur = b_.GetInsertBlock();
-    llvm::Function *task = taskFor(l);
-    b_.SetInsertPoint(cur);
-    for (size_t j = 0; j < l.buffers.size(); ++j) {
-      const BufferRef &r = l.buffers[j];
-      llvm::Value *p = nullptr;
-      switch (r.kind) {
-      case BufferRef::Null:
-        p = llvm::ConstantPointerNull::get(ptr(ctx_));
-        break;
-      case BufferRef::Input:
-        p = a.inputs[size_t(r.index)];
-        break;
-      case BufferRef::Output:
-        p = a.outputs[size_t(r.index)];
-        break;
-      case BufferRef::Workspace:
-        p = b_.CreateConstInBoundsGEP1_64(i8(ctx_), a.workspace,
-                                          uint64_t(r.index));
-        break;
-      case BufferRef::Weight:
-        p = weights_[size_t(r.index)];
-        break;
-      }
-      b_.CreateAlignedStore(p, b_.CreateConstInBoundsGEP2_64(arrTy, bufs, 0, j),
-                            llvm::Align(8));
-    }
-    b_.CreateCall(parallelFor,
-                  {a.pool, b_.getInt64(l.workItems), task, bufs});
-    if (state)
-      b_.CreateCall(profileLayer, {state, b_.getInt64(li)});
-  }
+  if (layers.empty())
+    return;
+
+  auto *arrTy = llvm::ArrayType::get(ptr(ctx_), maxRefs);
+  llvm::BasicBlock &entry = f->getEntryBlock();
+  llvm::IRBuilder<> allocaBuilder(&entry, entry.begin());
+  llvm::AllocaInst *bufs = allocaBuilder.CreateAlloca(arrTy, nullptr, "bufs");
+  bufs->setAlignment(llvm::Align(16));
+  // The pointer arrays the caller passed (checked non-null above when used).
+  llvm::Value *inputs = f->getArg(0), *outputs = f->getArg(1);
+
+  auto *pre = b_.GetInsertBlock();
+  auto *layerBB = llvm::BasicBlock::Create(ctx_, "layer", f);
+  auto *refBB = llvm::BasicBlock::Create(ctx_, "ref", f);
+  auto *refDone = llvm::BasicBlock::Create(ctx_, "ref.next", f);
+  auto *callBB = llvm::BasicBlock::Create(ctx_, "call", f);
+  auto *done = llvm::BasicBlock::Create(ctx_, "done", f);
+  b_.CreateBr(layerBB);
+
+  // layer: the i-th record.
+  b_.SetInsertPoint(layerBB);
+  llvm::PHINode *i = b_.CreatePHI(i64(ctx_), 2, "i");
+  i->addIncoming(b_.getInt64(0), pre);
+  auto field = [&](llvm::Type *ty, llvm::Value *table, llvm::Type *rowTy,
+                   llvm::Value *row, unsigned k) {
+    llvm::Value *at = b_.CreateInBoundsGEP(rowTy, table, {row, b_.getInt32(k)});
+    return b_.CreateAlignedLoad(ty, at, llvm::Align(8));
+  };
+  llvm::Value *task = field(ptr(ctx_), layerTable, layerTy, i, 0);
+  llvm::Value *work = field(i64(ctx_), layerTable, layerTy, i, 1);
+  llvm::Value *first = field(i64(ctx_), layerTable, layerTy, i, 2);
+  llvm::Value *count = field(i64(ctx_), layerTable, layerTy, i, 3);
+  b_.CreateCondBr(b_.CreateICmpEQ(count, b_.getInt64(0)), callBB, refBB);
+
+  // ref: bufs[j] = the j-th buffer of the layer.
+  b_.SetInsertPoint(refBB);
+  llvm::PHINode *j = b_.CreatePHI(i64(ctx_), 2, "j");
+  j->addIncoming(b_.getInt64(0), layerBB);
+  llvm::Value *row = b_.CreateAdd(first, j);
+  llvm::Value *kind = field(i64(ctx_), refTable, refTy, row, 0);
+  llvm::Value *index = field(i64(ctx_), refTable, refTy, row, 1);
+  llvm::Value *pointer = field(ptr(ctx_), refTable, refTy, row, 2);
+  auto *isIn = llvm::BasicBlock::Create(ctx_, "ref.input", f);
+  auto *isOut = llvm::BasicBlock::Create(ctx_, "ref.output", f);
+  auto *isWs = llvm::BasicBlock::Create(ctx_, "ref.workspace", f);
+  llvm::SwitchInst *sw = b_.CreateSwitch(kind, refDone, 3);
+  sw->addCase(b_.getInt64(RefInput), isIn);
+  sw->addCase(b_.getInt64(RefOutput), isOut);
+  sw->addCase(b_.getInt64(RefWorkspace), isWs);
+  auto load = [&](llvm::Value *array) {
+    return b_.CreateAlignedLoad(
+        ptr(ctx_), b_.CreateInBoundsGEP(ptr(ctx_), array, index), llvm::Align(8));
+  };
+  b_.SetInsertPoint(isIn);
+  llvm::Value *pIn = plan_.inputs.empty() ? static_cast<llvm::Value *>(null) : load(inputs);
+  b_.CreateBr(refDone);
+  b_.SetInsertPoint(isOut);
+  llvm::Value *pOut = plan_.outputs.empty() ? static_cast<llvm::Value *>(null) : load(outputs);
+  b_.CreateBr(refDone);
+  b_.SetInsertPoint(isWs);
+  llvm::Value *pWs = b_.CreateInBoundsGEP(i8(ctx_), a.workspace, index);
+  b_.CreateBr(refDone);
+  b_.SetInsertPoint(refDone);
+  llvm::PHINode *p = b_.CreatePHI(ptr(ctx_), 4, "p");
+  p->addIncoming(pointer, refBB);
+  p->addIncoming(pIn, isIn);
+  p->addIncoming(pOut, isOut);
+  p->addIncoming(pWs, isWs);
+  b_.CreateAlignedStore(p, b_.CreateInBoundsGEP(arrTy, bufs, {b_.getInt64(0), j}),
+                        llvm::Align(8));
+  llvm::Value *jNext = b_.CreateAdd(j, b_.getInt64(1));
+  j->addIncoming(jNext, refDone);
+  b_.CreateCondBr(b_.CreateICmpULT(jNext, count), refBB, callBB);
+
+  b_.SetInsertPoint(callBB);
+  b_.CreateCall(parallelFor, {a.pool, work, task, bufs});
+  if (state)
+    b_.CreateCall(profileLayer, {state, i});
+  llvm::Value *iNext = b_.CreateAdd(i, b_.getInt64(1));
+  i->addIncoming(iNext, callBB);
+  b_.CreateCondBr(b_.CreateICmpULT(iNext, b_.getInt64(layers.size())), layerBB, done);
+  b_.SetInsertPoint(done);
 }
 
 void Emitter::emitWorkspaceSize() {
@@ -430,6 +605,7 @@ llvm::Expected<EmittedModel> Emitter::run(llvm::TargetMachine &tm) {
   m_->setDataLayout(tm.createDataLayout());
   m_->setPICLevel(llvm::PICLevel::BigPIC);
   emitWeights();
+  chooseSpecialized();
   emitRun();
   emitWorkspaceSize();
   emitInfo();
@@ -483,7 +659,7 @@ llvm::Expected<EmittedModel> Emitter::run(llvm::TargetMachine &tm) {
 
   EmittedModel r;
   r.layers = plan_.layers.size();
-  r.tasks = tasks_.size();
+  r.tasks = tasks_.size() + sharedTasks_.size();
   r.workspaceBytes = plan_.workspaceBytes;
   r.inputs = plan_.inputs;
   r.outputs = plan_.outputs;

@@ -370,6 +370,18 @@ ModelProto deepChain(int n) {
   return m;
 }
 
+/// A valid Concat of `n` operands (one input repeated): `n` copy layers of
+/// distinct offsets, which must not cost a compiled function each.
+ModelProto wideConcat(int n) {
+  ModelProto m = newModel();
+  auto &g = *m.mutable_graph();
+  input(g, "x", {1, 2});
+  attrInt(node(g, "Concat", "concat", std::vector<std::string>(size_t(n), "x"), {"y"}),
+          "axis", 1);
+  output(g, "y");
+  return m;
+}
+
 void writeModel(const ModelProto &m, const fs::path &file) {
   std::ofstream out(file, std::ios::binary);
   m.SerializeToOstream(&out);
@@ -382,6 +394,7 @@ int writeBad(const fs::path &dir) {
   // a case fails for its defect and not for what it shares with them.
   writeModel(validNet(), dir / "valid_net.onnx");
   writeModel(deepChain(50000), dir / "valid_deep_chain.onnx");
+  writeModel(wideConcat(100000), dir / "valid_wide_concat.onnx");
   std::ofstream(dir / "ext_small.bin", std::ios::binary) << std::string(16, '\x01');
   writeModel(externalModel("ext_small.bin", "0", "16"), dir / "valid_external.onnx");
   fileCases(c);

@@ -54,10 +54,10 @@ fail() { # CASE COMMAND WHY ERRFILE
 }
 
 for control in "$corpus"/valid_*.onnx; do
-  # The deep chain (50k nodes) checks that import does not recurse per node;
-  # compiling it is a performance question, not one for this test.
+  # The deep chain (50k nodes) and the wide concat (100k operands) check
+  # that nothing recurses per node and that compile work stays near-linear:
+  # each compiles within the same 20 s as every case.
   control_commands=("${commands[@]}")
-  [[ $control = *valid_deep_* ]] && control_commands=(dump)
   for cmd in "${control_commands[@]}"; do
     err=$out/$(basename "$control" .onnx).$cmd.err
     rc=$(run_kiln "$cmd" "$control" "$err")
