@@ -135,8 +135,13 @@ CompiledModel::compile(const Graph &g, const Target &target,
     add(JitProfileLayerSymbol, reinterpret_cast<void *>(&profileLayerHook));
   }
   cm->weights_ = std::move(emitted->weightData);
-  for (size_t i = 0; i < cm->weights_.size(); ++i)
-    add(emitted->weightSymbols[i].c_str(), const_cast<char *>(cm->weights_[i].data));
+  // An empty weight (a Gemm with K = 0) has no bytes and maybe no address;
+  // its symbol still needs one, never read.
+  static const char emptyWeight[64] alignas(64) = {};
+  for (size_t i = 0; i < cm->weights_.size(); ++i) {
+    const char *data = cm->weights_[i].data ? cm->weights_[i].data : emptyWeight;
+    add(emitted->weightSymbols[i].c_str(), const_cast<char *>(data));
+  }
   if (auto e = jd.define(llvm::orc::absoluteSymbols(std::move(symbols))))
     return e;
 

@@ -9,7 +9,12 @@
 //             run the conv. It does not run blocked (assign-layout's
 //             convRunsBlocked: grouped with a group's channels not whole
 //             blocks, depthwise included; weights not constant; no blocked
-//             layout, vectorLanes <= 1), or its bias is not constant.
+//             layout, vectorLanes <= 1), or its bias is not constant. Also
+//             when a weight is NaN or infinite: the generic kernel skips the
+//             taps that fall on padding, as ONNX Runtime and the reference
+//             do, where the direct kernel multiplies them by the padding's
+//             zeros (0 x Inf is NaN) and Winograd's transforms mix every
+//             weight of a tile.
 //   winograd  Winograd F(4x4,3x3) (kernels/Winograd.h), when it applies and is
 //             faster than direct: 3x3, stride 1, dilation 1, one group, top
 //             and left pads <= 2, a blocked input, no fused pool, and at
@@ -37,6 +42,7 @@
 #include "compiler/passes/PassUtils.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace kiln {
 
@@ -67,11 +73,18 @@ bool winogradApplies(const Node &conv, const PassOptions &opts) {
   return tiles >= 36;
 }
 
+bool hasNonFinite(const Value *v) {
+  if (!v || !v->isConstant())
+    return false;
+  const std::vector<float> &f = v->constant->f32;
+  return std::any_of(f.begin(), f.end(), [](float x) { return !std::isfinite(x); });
+}
+
 } // namespace
 
 const char *chooseConvAlgorithm(const Node &conv, const PassOptions &opts) {
   if (opts.vectorLanes <= 1 || !convRunsBlocked(conv, opts.vectorLanes) ||
-      (conv.input(2) && !conv.input(2)->isConstant()))
+      (conv.input(2) && !conv.input(2)->isConstant()) || hasNonFinite(conv.input(1)))
     return "generic";
   return winogradApplies(conv, opts) ? "winograd" : "direct";
 }

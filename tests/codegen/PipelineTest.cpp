@@ -2,6 +2,9 @@
 
 #include "tests/codegen/JitTest.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace kiln;
 using namespace kiln::test;
 
@@ -207,4 +210,94 @@ TEST_CASE("optimized graphs at layout boundaries compile and match") {
         jo.cpu = "x86-64"; // SSE2: 4 lanes
       checkAgainstReference(b.graph(), inputs, jo);
     }
+}
+
+TEST_CASE("NaN and Inf weights propagate as in the reference, padded borders too") {
+  // A NaN and an Inf on corner taps: ONNX Runtime and the reference skip the
+  // taps that fall on padding, so the border outputs those taps would reach
+  // stay finite; 0 x NaN from a kernel that multiplied the padding would not.
+  for (int64_t channels : {3, 32}) { // below one block, and blocked + Winograd-sized
+    CAPTURE(channels);
+    GraphBuilder b;
+    Value *x = b.input("x", {1, channels, 28, 28});
+    Value *w = b.weight("w", {16, channels, 3, 3}, -0.5f, 0.5f);
+    auto data = std::make_shared<ConstantData>(*w->constant);
+    data->f32[0] = std::numeric_limits<float>::quiet_NaN();                  // [0,0,0,0]
+    data->f32[size_t(channels * 9 + 8)] = std::numeric_limits<float>::infinity(); // [1,0,2,2]
+    w->constant = data;
+    b.output(b.node(OpKind::Conv, "conv", {x, w, b.weight("b", {16})},
+                    convAttrs(3, 1, 1, 1, 1)));
+    std::vector<Tensor> inputs = b.randomInputs();
+    std::vector<Tensor> expected = runOrFail(b.graph(), inputs);
+    PassOptions po;
+    po.vectorLanes = 16;
+    REQUIRE(errorText(runPipeline(b.graph(), po)) == "");
+    auto cm = codegen::CompiledModel::compile(b.graph());
+    REQUIRE(bool(cm));
+    std::vector<float> out(size_t(expected[0].numElements()));
+    const void *ins[] = {inputs[0].f32.data()};
+    void *outs[] = {out.data()};
+    REQUIRE((*cm)->run(ins, outs, nullptr) == KILN_OK);
+    int64_t nan = 0, inf = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      float want = expected[0].f32[i], got = out[i];
+      nan += std::isnan(want);
+      inf += std::isinf(want);
+      CAPTURE(i);
+      CHECK(std::isnan(got) == std::isnan(want));
+      CHECK(std::isinf(got) == std::isinf(want));
+      if (std::isfinite(want))
+        CHECK(std::fabs(got - want) <= CodegenRounding * 16);
+      else if (std::isinf(want))
+        CHECK(got == want);
+    }
+    // Channel 0 loses its top row and left column to the NaN tap's padding;
+    // channel 1's Inf tap misses the bottom row and right column.
+    CHECK(nan == (28 - 1) * (28 - 1));
+    CHECK(inf == (28 - 1) * (28 - 1));
+  }
+}
+
+TEST_CASE("many small layers share tasks: compile work stays bounded") {
+  // 3000 copies at distinct offsets: past the specialization cap, the
+  // cheapest share one task that reads its params at run time.
+  GraphBuilder b;
+  Value *x = b.input("x", {1, 2});
+  Attrs a;
+  a.set("axis", int64_t(1));
+  b.output(b.node(OpKind::Concat, "cat", std::vector<Value *>(3000, x), a));
+  auto cm = codegen::CompiledModel::compile(b.graph());
+  REQUIRE(bool(cm));
+  CHECK((*cm)->numLayers() == 3000);
+  CHECK((*cm)->numTasks() <= 513);
+  const float in[2] = {1.5f, -2.0f};
+  std::vector<float> out(6000, 0.0f);
+  const void *ins[] = {in};
+  void *outs[] = {out.data()};
+  REQUIRE((*cm)->run(ins, outs, nullptr) == KILN_OK);
+  for (size_t i = 0; i < out.size(); ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == in[i % 2]);
+  }
+}
+
+TEST_CASE("an empty weight (Gemm with K = 0) runs in the JIT") {
+  GraphBuilder b;
+  Value *x = b.input("x", {2, 0});
+  Attrs gm;
+  gm.set("alpha", 1.0);
+  gm.set("beta", 1.0);
+  gm.set("transA", int64_t(0));
+  gm.set("transB", int64_t(0));
+  Value *bias = b.weight("b", {3});
+  b.output(b.node(OpKind::Gemm, "fc", {x, b.constant("w", {0, 3}, {}), bias}, gm));
+  auto cm = codegen::CompiledModel::compile(b.graph());
+  REQUIRE(bool(cm));
+  float none = 0.0f; // the empty input: any non-null pointer
+  std::vector<float> out(6, -1.0f);
+  const void *ins[] = {&none};
+  void *outs[] = {out.data()};
+  REQUIRE((*cm)->run(ins, outs, nullptr) == KILN_OK);
+  for (size_t i = 0; i < out.size(); ++i)
+    CHECK(out[i] == bias->constant->f32[i % 3]); // x @ w is empty: the bias
 }
