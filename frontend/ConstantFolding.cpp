@@ -26,7 +26,8 @@ bool foldsAtImport(OpKind op) {
 
 std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
                                        const std::vector<Value *> &inputs,
-                                       const TensorType &result) {
+                                       const TensorType &result,
+                                       std::string *failure) {
   if (!foldsAtImport(op) || inputs.empty())
     return std::nullopt;
   for (const Value *v : inputs)
@@ -53,7 +54,9 @@ std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
     ptrs.push_back(&t);
   llvm::Expected<Tensor> r = ref::evaluateOp(op, attrs, ptrs);
   if (!r) {
-    llvm::consumeError(r.takeError());
+    std::string why = llvm::toString(r.takeError());
+    if (failure)
+      *failure = std::move(why);
     return std::nullopt;
   }
   if (r->type != result) // a shape inference bug: the interpreter reports it

@@ -23,11 +23,14 @@ namespace kiln::frontend {
 /// import: an operand is not constant, the op is not shape arithmetic, the
 /// result exceeds limits::MaxImportFoldElements or its work
 /// limits::MaxFoldMacs, or the evaluation fails
-/// (i64 x/0: that error belongs to run time). Results follow kiln's constant
-/// rule (Tensors.h): an i32, i8 or u8 result is held as i64.
+/// (i64 x/0: that error belongs to run time; `failure`, when given, gets
+/// the evaluation's message, for an importer that needed the constant to
+/// say why it is not one). Results follow kiln's constant rule (Tensors.h):
+/// an i32, i8 or u8 result is held as i64.
 std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
                                        const std::vector<Value *> &inputs,
-                                       const TensorType &result);
+                                       const TensorType &result,
+                                       std::string *failure = nullptr);
 
 } // namespace kiln::frontend
 

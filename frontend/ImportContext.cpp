@@ -68,13 +68,21 @@ std::vector<Value *> NodeContext::allInputs() {
   return result;
 }
 
+void NodeContext::failNotConstant(const char *what, const Value &v, const char *why) {
+  auto it = state_.foldFailures.find(&v);
+  if (it != state_.foldFailures.end())
+    failf("{} (input '{}') is not a constant: its producer {}", what,
+          displayName(v.name), it->second);
+  else
+    failf("{} (input '{}') must be a constant{}", what, displayName(v.name), why);
+}
+
 std::vector<int64_t> NodeContext::constInts(size_t i, const char *what) {
   Value *v = input(i);
   if (!v)
     return {};
   if (!v->isConstant()) {
-    failf("{} (input '{}') must be a constant; kiln needs static shapes", what,
-          displayName(v->name));
+    failNotConstant(what, *v, "; kiln needs static shapes");
     return {};
   }
   if (v->type.dtype != DType::I64) {
@@ -95,7 +103,7 @@ std::optional<double> NodeContext::constScalar(size_t i, const char *what) {
   if (!v)
     return std::nullopt;
   if (!v->isConstant()) {
-    failf("{} (input '{}') must be a constant", what, displayName(v->name));
+    failNotConstant(what, *v);
     return std::nullopt;
   }
   if (v->type.numElements() != 1) {
@@ -264,10 +272,14 @@ Value *NodeContext::build(OpKind op, std::vector<Value *> inputs, Attrs attrs,
     return nullptr;
   }
   const TensorType &type = types->front();
+  std::string foldFailure;
   if (mayFold)
-    if (auto folded = foldNode(op, attrs, inputs, type))
+    if (auto folded = foldNode(op, attrs, inputs, type, &foldFailure))
       return state_.graph.addConstant(valueName, folded->type, folded->data);
   Value *out = state_.graph.addValue(valueName, type);
+  if (!foldFailure.empty())
+    state_.foldFailures[out] = fmt::format("'{}' ({}) cannot evaluate its constant operands: {}",
+                                           displayName(nodeName), opName(op), foldFailure);
   state_.graph.addNode(op, nodeName, std::move(inputs), {out}, std::move(attrs));
   return out;
 }

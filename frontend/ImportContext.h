@@ -45,6 +45,10 @@ struct ImportState {
   std::unordered_set<std::string> graphOutputs;
   /// Every ONNX value name in the model; helper values avoid them.
   std::unordered_set<std::string> reserved;
+  /// Values of constant operands whose evaluation failed at import (an
+  /// integer division by zero...): why, for a consumer that needs them
+  /// constant.
+  std::unordered_map<const Value *, std::string> foldFailures;
 
   explicit ImportState(Graph &g) : graph(g) {}
   /// A fresh value name derived from `base`, clashing with no ONNX name.
@@ -62,6 +66,9 @@ public:
 
   //===--- Errors ---------------------------------------------------------===//
   /// Records `msg` as this node's error unless one is already recorded.
+  /// Fails with "<what> (input '<name>') must be a constant<why>", naming
+  /// the evaluation error when the value's producer had constant operands.
+  void failNotConstant(const char *what, const Value &v, const char *why = "");
   void fail(const std::string &msg);
   template <typename... Args>
   void failf(fmt::format_string<Args...> f, Args &&...args) {

@@ -315,8 +315,7 @@ static std::vector<double> constFloats(NodeContext &c, size_t i, const char *wha
   if (!v || v->type.numElements() == 0)
     return {};
   if (!v->isConstant()) {
-    c.failf("{} (input '{}') must be a constant; kiln needs static shapes", what,
-            displayName(v->name));
+    c.failNotConstant(what, *v, "; kiln needs static shapes");
     return {};
   }
   if (v->type.dtype != DType::F32 || v->type.rank() != 1) {
