@@ -64,7 +64,7 @@ struct CompileOptions {
   bool profile = false;        ///< per-layer times (codegen::JitOptions)
   bool profileCpuTime = false; ///< with the thread's CPU time
 
-  /// Progress and, when verbose, per-stage timings (Stages.h); may be null.
+  /// Receives the stages of compileToFile as they go (Stages.h); may be null.
   Stages *stages = nullptr;
 };
 

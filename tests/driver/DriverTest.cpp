@@ -138,6 +138,27 @@ TEST_CASE("runCompiled and runReference agree") {
     CHECK(std::fabs(x[i] - y[i]) <= 1e-5f * std::max(1.0f, std::fabs(y[i])));
 }
 
+TEST_CASE("symbols and files default from the model's file name") {
+  using driver::symbolPrefixFor;
+  CHECK(symbolPrefixFor("models/resnet-50.v2.onnx") == "resnet_50_v2");
+  CHECK(symbolPrefixFor("3d-unet.onnx") == "model_3d_unet");
+  CHECK(symbolPrefixFor("/x/.onnx") == "model");
+  CHECK(symbolPrefixFor("caf\xc3\xa9 net.onnx") == "caf___net");
+  CHECK(driver::isCIdentifier(symbolPrefixFor(std::string(300, 'a') + ".onnx")));
+
+  auto d = driver::defaultOutputs("dir/resnet-50.onnx", codegen::EmitKind::Object, {});
+  CHECK(d.out == "resnet-50.o");
+  CHECK(d.header == "resnet-50.h");
+  CHECK(d.name == "resnet_50");
+  d = driver::defaultOutputs("m.onnx", codegen::EmitKind::Assembly, {"out/x.s", "", "net"});
+  CHECK(d.out == "out/x.s");
+  CHECK(d.header == "out/x.h");
+  CHECK(d.name == "net");
+  CHECK(driver::defaultOutputs("m.onnx", codegen::EmitKind::LLVM, {}).out == "m.ll");
+  CHECK(driver::defaultOutputs("m.onnx", codegen::EmitKind::Object, {"/dev/null", "", ""})
+            .header.empty());
+}
+
 TEST_CASE("importModel binds symbolic inputs from CompileOptions and notes a default batch") {
   ModelBuilder m(13);
   m.symbolicInput("x", {std::string("batch"), int64_t(3), std::string("height"),
