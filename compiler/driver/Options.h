@@ -53,6 +53,9 @@ struct CompileOptions {
   int vectorLanes = 0;
   /// Run the verifier after every pass.
   bool verifyEach = false;
+  /// Every intermediate value keeps its own workspace range (PassOptions::
+  /// keepValues), readable after a run: what compareLayers needs.
+  bool keepValues = false;
 
   // compileToFile only.
   codegen::EmitKind emit = codegen::EmitKind::Object; ///< --emit obj|asm|llvm

@@ -53,6 +53,10 @@ for needle in "--name '1bad' is not a C identifier" "bad --emit 'exe'" \
   grep -qF -- "error: kiln compile: $needle" err.txt || fail "usage errors: no line with: $needle"
 done
 [ "$(grep -c '^error: ' err.txt)" -eq 7 ] || { fail "usage errors: expected 7 error lines"; sed 's/^/  | /' err.txt; }
+rc=0
+"$kiln" run --random-input -2 --compare --reference --bogus 2>err.txt >/dev/null || rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c '^error: kiln run: ' err.txt)" -eq 4 ] ||
+  { fail "kiln run: expected exit 1 and 4 usage errors"; sed 's/^/  | /' err.txt; }
 
 # 4. The version: kiln, the revision the build was configured from, LLVM, the host.
 rev=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
