@@ -67,6 +67,11 @@ for cmd in --version version; do
   grep -qE '^LLVM: 16\.' ver.txt || fail "kiln $cmd: no 'LLVM: 16.x' line"
   grep -qE "^host: $(uname -m)-.* cpu=.* lanes=(4|8|16)" ver.txt || { fail "kiln $cmd: no host line"; cat ver.txt; }
 done
+# Outside a git checkout the revision is "unknown" (cmake/KilnRevision.cmake).
+mkdir -p nogit
+GIT_CEILING_DIRECTORIES="$work" cmake -DSRC="$work/run/nogit" -DOUT="$work/run/nogit/rev.h" \
+  -P "$src/cmake/KilnRevision.cmake" && grep -qx '#define KILN_GIT_REVISION "unknown"' nogit/rev.h ||
+  fail "KilnRevision.cmake outside git: the revision is not \"unknown\""
 version=$(sed -n 's/^kiln //p' ver.txt)
 grep -qF " * Made by: kiln $version (git $rev" my-net.v2.h && grep -q ', LLVM 16\.' my-net.v2.h ||
   { fail "the header does not name kiln $version, git $rev and LLVM"; sed -n '1,6p' my-net.v2.h; }
