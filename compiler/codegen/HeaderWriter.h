@@ -14,6 +14,9 @@ struct HeaderInfo {
   std::vector<TensorInfo> inputs, outputs;
   int64_t workspaceBytes = 0;
   std::string target;      ///< shown in the comment
+  /// What made the code ("kiln 0.1.0 (git ...), LLVM 16.0.6"); shown in
+  /// the comment when set.
+  std::string generator;
   std::string weightsFile; ///< set with --weights FILE
   /// The inputs whose symbolic dimensions the compile bound, one line each
   /// ("\"x\" f32[1,3,640,640] (height=640, width=640)"); escaped by the caller.

@@ -6,17 +6,20 @@
 #include "compiler/codegen/ModuleEmitter.h"
 #include "compiler/codegen/ObjectWriter.h"
 #include "compiler/driver/Stages.h"
+#include "compiler/driver/Version.h"
 #include "compiler/ir/Diagnostics.h"
 #include "frontend/OnnxImporter.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Triple.h"
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdio>
 #include <unistd.h>
 
@@ -87,6 +90,56 @@ llvm::Expected<std::unique_ptr<codegen::CompiledModel>>
 jitModel(const Graph &g, const CompileOptions &opts, const codegen::Target &target) {
   return codegen::CompiledModel::compile(g, target, loweringOptions(opts, target),
                                          jitOptions(opts));
+}
+
+bool isCIdentifier(const std::string &s) {
+  if (s.empty() || s.size() > 200 || std::isdigit(static_cast<unsigned char>(s[0])))
+    return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
+  return true;
+}
+
+std::string symbolPrefixFor(const std::string &modelPath) {
+  llvm::StringRef stem = llvm::sys::path::filename(modelPath);
+  stem.consume_back(".onnx");
+  std::string name;
+  for (char c : stem) // every other byte, '.' and '-' included, becomes '_'
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (name.size() > 120)
+    name.resize(120);
+  while (!name.empty() && name.back() == '_')
+    name.pop_back();
+  if (name.empty())
+    return "model";
+  return std::isdigit(static_cast<unsigned char>(name[0])) ? "model_" + name : name;
+}
+
+OutputNames defaultOutputs(const std::string &modelPath, codegen::EmitKind emit,
+                           OutputNames given) {
+  if (given.name.empty())
+    given.name = symbolPrefixFor(modelPath);
+  if (given.out.empty()) {
+    // In the current directory, like cc: "dir/resnet50.onnx" -> "resnet50.o".
+    llvm::StringRef stem = llvm::sys::path::filename(modelPath);
+    stem.consume_back(".onnx");
+    const char *ext = emit == codegen::EmitKind::Assembly ? ".s"
+                      : emit == codegen::EmitKind::LLVM   ? ".ll"
+                                                          : ".o";
+    given.out = (stem.empty() ? std::string("model") : stem.str()) + ext;
+  }
+  if (given.header.empty()) {
+    llvm::sys::fs::file_status st;
+    bool special = !llvm::sys::fs::status(given.out, st) && llvm::sys::fs::exists(st) &&
+                   !llvm::sys::fs::is_regular_file(st);
+    if (!special) {
+      llvm::SmallString<256> h(given.out);
+      llvm::sys::path::replace_extension(h, ".h");
+      given.header = std::string(h);
+    }
+  }
+  return given;
 }
 
 namespace {
@@ -161,7 +214,7 @@ llvm::Error writeText(const std::string &path, const std::string &text) {
 
 llvm::Error compileToFile(const std::string &model, const CompileOptions &opts,
                           const std::string &out, const std::string &header) {
-  Stages quiet(false);
+  Stages quiet;
   Stages &st = opts.stages ? *opts.stages : quiet;
   const bool externalWeights = !opts.weightsFile.empty();
 
@@ -243,6 +296,7 @@ llvm::Error compileToFile(const std::string &model, const CompileOptions &opts,
             fmt::format("\"{}\" {}", codegen::cEscape(b.input),
                         codegen::cEscape(describeBinding(b))));
     h.target = target->describe();
+    h.generator = versionLine();
     if (externalWeights)
       h.weightsFile = opts.weightsFile;
     if (auto e = writeText(files.add(header), codegen::headerText(h)))

@@ -72,6 +72,29 @@ llvm::Error optimize(Graph &g, const CompileOptions &opts, const codegen::Target
                      const std::function<void(const PassInfo &, const Graph &)> &afterEach =
                          nullptr);
 
+/// The files and symbol prefix of one compile.
+struct OutputNames {
+  std::string out;    ///< object, assembly or LLVM IR (-o)
+  std::string header; ///< the C header (--header); "" writes none
+  std::string name;   ///< prefix of the generated symbols (--name)
+};
+
+/// `given` with what the user left empty filled in, as `cc -c` does: NAME
+/// from the model's file name (symbolPrefixFor), OUT the model's stem with
+/// .o, .s or .ll (per `emit`) in the current directory, HEADER OUT with its
+/// extension replaced by .h. No header is derived from an OUT that is not a
+/// regular file (-o /dev/null).
+OutputNames defaultOutputs(const std::string &modelPath, codegen::EmitKind emit,
+                           OutputNames given);
+
+/// The model's file name, without folder and extension, as a C identifier:
+/// "models/resnet-50.v2.onnx" -> "resnet_50_v2"; a leading digit or an empty
+/// result gets the prefix "model_" ("3d.onnx" -> "model_3d").
+std::string symbolPrefixFor(const std::string &modelPath);
+
+/// [A-Za-z_][A-Za-z0-9_]*, at most 200 characters: a valid --name.
+bool isCIdentifier(const std::string &s);
+
 /// Compiles `modelPath` to `out` (opts.emit: object, assembly or LLVM IR),
 /// with opts.weightsFile when set and the C header `header` when not empty.
 /// Every file is written under a temporary name and renamed once all are

@@ -16,6 +16,7 @@ PassOptions passOptions(const CompileOptions &opts, const codegen::Target &targe
   po.vectorLanes = lanesFor(opts, target);
   po.verifyEach = opts.verifyEach;
   po.winograd = opts.winograd;
+  po.keepValues = opts.keepValues;
   return po;
 }
 

@@ -53,6 +53,9 @@ struct CompileOptions {
   int vectorLanes = 0;
   /// Run the verifier after every pass.
   bool verifyEach = false;
+  /// Every intermediate value keeps its own workspace range (PassOptions::
+  /// keepValues), readable after a run: what compareLayers needs.
+  bool keepValues = false;
 
   // compileToFile only.
   codegen::EmitKind emit = codegen::EmitKind::Object; ///< --emit obj|asm|llvm
@@ -64,7 +67,7 @@ struct CompileOptions {
   bool profile = false;        ///< per-layer times (codegen::JitOptions)
   bool profileCpuTime = false; ///< with the thread's CPU time
 
-  /// Progress and, when verbose, per-stage timings (Stages.h); may be null.
+  /// Receives the stages of compileToFile as they go (Stages.h); may be null.
   Stages *stages = nullptr;
 };
 

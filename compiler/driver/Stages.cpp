@@ -1,13 +1,10 @@
-//===- Stages.cpp - Progress and per-stage timing of a compile ------------===//
+//===- Stages.cpp - The stages of a compile, reported as they go ----------===//
 
 #include "compiler/driver/Stages.h"
-
-#include <fmt/format.h>
 
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <unistd.h>
 
 namespace kiln::driver {
 
@@ -50,14 +47,27 @@ void resetPeakRss() {
 
 } // namespace
 
-Stages::Stages(bool verbose) : verbose_(verbose), tty_(isatty(2)) {}
+Stages::Stages(Listener listener) : listener_(std::move(listener)) {}
+
+namespace {
+StageEvent event(StageEvent::Kind kind) {
+  StageEvent e;
+  e.kind = kind;
+  return e;
+}
+} // namespace
+
+void Stages::report(StageEvent e) const {
+  e.stage = stage_;
+  if (listener_)
+    listener_(e);
+}
 
 void Stages::begin(const char *stage) {
   stage_ = stage;
   start_ = std::chrono::steady_clock::now();
   cpuStart_ = cpuMs();
-  if (tty_)
-    fmt::print(stderr, "\r\033[K{}...", stage);
+  report(event(StageEvent::Begin));
 }
 
 void Stages::step(const char *what, size_t i, size_t n) {
@@ -67,32 +77,38 @@ void Stages::step(const char *what, size_t i, size_t n) {
     subStart_ = std::chrono::steady_clock::now();
     subCpuStart_ = cpuMs();
   }
-  if (tty_ && n > 1 && (i % 16 == 0 || i + 1 == n))
-    fmt::print(stderr, "\r\033[K{}: {} {} of {}", stage_, what, i + 1, n);
+  StageEvent e = event(StageEvent::Step);
+  e.sub = what;
+  e.i = i;
+  e.n = n;
+  report(std::move(e));
 }
 
 void Stages::end() {
   endSub();
-  if (tty_)
-    fmt::print(stderr, "\r\033[K");
-  if (verbose_)
-    fmt::print(stderr, "{:<24} {:9.1f} ms  cpu {:9.1f} ms  peak RSS {:6.0f} MB\n", stage_,
-               msSince(start_), cpuMs() - cpuStart_, peakRssMB());
+  StageEvent e = event(StageEvent::End);
+  e.wallMs = msSince(start_);
+  e.cpuMs = cpuMs() - cpuStart_;
+  e.peakRssMB = peakRssMB();
+  report(std::move(e));
   resetPeakRss();
 }
 
 void Stages::note(const std::string &line) {
-  if (verbose_)
-    fmt::print(stderr, "{}\n", line);
+  StageEvent e = event(StageEvent::Note);
+  e.text = line;
+  report(std::move(e));
 }
 
 void Stages::endSub() {
-  if (sub_ && verbose_ && tty_)
-    fmt::print(stderr, "\r\033[K");
-  if (sub_ && verbose_)
-    fmt::print(stderr, "  {:<22} {:9.1f} ms  cpu {:9.1f} ms\n", sub_, msSince(subStart_),
-               cpuMs() - subCpuStart_);
+  if (!sub_)
+    return;
+  StageEvent e = event(StageEvent::SubEnd);
+  e.sub = sub_;
+  e.wallMs = msSince(subStart_);
+  e.cpuMs = cpuMs() - subCpuStart_;
   sub_ = nullptr;
+  report(std::move(e));
 }
 
 } // namespace kiln::driver

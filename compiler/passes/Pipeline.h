@@ -32,6 +32,9 @@ struct PassOptions {
   /// stride-1 convolutions (the code generator follows it). That kernel has
   /// no pooling epilogue, so fuse-pool leaves their pools separate.
   bool winograd = true;
+  /// plan-memory gives every value its own arena range, none reused, so
+  /// all of them can be read after a run (`kiln run --compare`).
+  bool keepValues = false;
 };
 
 struct PassInfo {

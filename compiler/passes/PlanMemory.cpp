@@ -17,6 +17,9 @@
 // A view of a value that is not in the arena (a graph input) has no offset
 // either; a graph output is never a view (its producer copies into it).
 //
+// With PassOptions::keepValues (kiln run --compare), every value lives to
+// the end of the graph: nothing shares a range, all can be read after a run.
+//
 // planArena is kiln's only memory planner: this pass marks the views and
 // records its offsets on the graph; the code generator calls it directly for
 // a graph that did not go through the pipeline.
@@ -117,7 +120,7 @@ int64_t bestFit(const Buffer &b, const PlacedBuffers &placed) {
 
 } // namespace
 
-ArenaPlan planArena(const Graph &g) {
+ArenaPlan planArena(const Graph &g, bool keepValues) {
   const auto &nodes = g.nodes();
   std::vector<Buffer> buffers;
   std::unordered_map<const Value *, size_t> bufferOf;
@@ -135,6 +138,10 @@ ArenaPlan planArena(const Graph &g) {
         buffers[it->second].end = int64_t(i);
     }
   }
+
+  if (keepValues)
+    for (Buffer &b : buffers)
+      b.end = int64_t(nodes.size());
 
   std::vector<Buffer *> bySize;
   for (Buffer &b : buffers)
@@ -156,7 +163,7 @@ ArenaPlan planArena(const Graph &g) {
   return plan;
 }
 
-bool planMemory(Graph &g, const PassOptions &) {
+bool planMemory(Graph &g, const PassOptions &opts) {
   const auto &nodes = g.nodes();
   for (const auto &v : g.values()) {
     v->offset = -1;
@@ -168,7 +175,7 @@ bool planMemory(Graph &g, const PassOptions &) {
     if (isViewOp(g, *n))
       n->output()->viewOf = rootOf(n->input(0));
 
-  ArenaPlan plan = planArena(g);
+  ArenaPlan plan = planArena(g, opts.keepValues);
   for (const auto &v : g.values())
     if (auto it = plan.offsets.find(v.get()); it != plan.offsets.end())
       v->offset = it->second;

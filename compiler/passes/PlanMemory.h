@@ -26,8 +26,9 @@ struct ArenaPlan {
 
 /// Plans `g`'s arena from value lifetimes, taking the views already marked
 /// (Value::viewOf) as sharing their root's storage: greedy by size, each
-/// buffer at the best-fitting gap among those live at the same time.
-ArenaPlan planArena(const Graph &g);
+/// buffer at the best-fitting gap among those live at the same time. With
+/// `keepValues`, every value lives to the end: no range is reused.
+ArenaPlan planArena(const Graph &g, bool keepValues = false);
 
 } // namespace kiln
 

@@ -1,6 +1,7 @@
 //===- DriverTest.cpp - The compile driver library ------------------------===//
 
 #include "compiler/ir/Cost.h"
+#include "compiler/driver/Compare.h"
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Execute.h"
 #include "tests/frontend/ModelBuilder.h"
@@ -136,6 +137,60 @@ TEST_CASE("runCompiled and runReference agree") {
   REQUIRE(x.size() == y.size());
   for (size_t i = 0; i < x.size(); ++i)
     CHECK(std::fabs(x[i] - y[i]) <= 1e-5f * std::max(1.0f, std::fabs(y[i])));
+}
+
+TEST_CASE("symbols and files default from the model's file name") {
+  using driver::symbolPrefixFor;
+  CHECK(symbolPrefixFor("models/resnet-50.v2.onnx") == "resnet_50_v2");
+  CHECK(symbolPrefixFor("3d-unet.onnx") == "model_3d_unet");
+  CHECK(symbolPrefixFor("/x/.onnx") == "model");
+  CHECK(symbolPrefixFor("caf\xc3\xa9 net.onnx") == "caf___net");
+  CHECK(driver::isCIdentifier(symbolPrefixFor(std::string(300, 'a') + ".onnx")));
+
+  auto d = driver::defaultOutputs("dir/resnet-50.onnx", codegen::EmitKind::Object, {});
+  CHECK(d.out == "resnet-50.o");
+  CHECK(d.header == "resnet-50.h");
+  CHECK(d.name == "resnet_50");
+  d = driver::defaultOutputs("m.onnx", codegen::EmitKind::Assembly, {"out/x.s", "", "net"});
+  CHECK(d.out == "out/x.s");
+  CHECK(d.header == "out/x.h");
+  CHECK(d.name == "net");
+  CHECK(driver::defaultOutputs("m.onnx", codegen::EmitKind::LLVM, {}).out == "m.ll");
+  CHECK(driver::defaultOutputs("m.onnx", codegen::EmitKind::Object, {"/dev/null", "", ""})
+            .header.empty());
+}
+
+TEST_CASE("compareLayers: every node of the optimized graph, the fused conv at its output") {
+  auto g = convModel().import();
+  REQUIRE(bool(g));
+  std::vector<Tensor> in{Tensor::zeros((*g)->inputs[0]->type)};
+  for (size_t i = 0; i < in[0].f32.size(); ++i)
+    in[0].f32[i] = float(int(i % 7) - 3);
+  auto layers = driver::compareLayers(**g, in, {});
+  REQUIRE_MESSAGE(bool(layers), llvm::toString(layers.takeError()));
+  // The Conv with its Relu fused, then (blocked layouts) the Reorder back
+  // to the plain graph output.
+  REQUIRE(!layers->empty());
+  for (const driver::LayerComparison &l : *layers)
+    CHECK_MESSAGE((l.op == "Conv+Relu" || l.op == "kiln.Reorder"), l.op);
+  const driver::LayerComparison &c = (*layers)[0];
+  CHECK(c.op == "Conv+Relu");
+  CHECK(c.compiled.type == c.reference.type);
+  CHECK(c.maxAbsReference > 0);
+  CHECK(c.withinTolerance());
+  // Relu fused: nothing negative on either side.
+  CHECK(*std::min_element(c.reference.f32.begin(), c.reference.f32.end()) >= 0);
+
+  auto p = convModel().import();
+  REQUIRE(bool(p));
+  driver::CompareOptions perturbed;
+  perturbed.perturbNode = "conv";
+  auto bad = driver::compareLayers(**p, in, perturbed);
+  REQUIRE_MESSAGE(bool(bad), llvm::toString(bad.takeError()));
+  for (const driver::LayerComparison &l : *bad)
+    CHECK(!l.withinTolerance());
+  // The reference keeps the true weights.
+  CHECK((*bad)[0].reference.f32 == c.reference.f32);
 }
 
 TEST_CASE("importModel binds symbolic inputs from CompileOptions and notes a default batch") {

@@ -71,14 +71,19 @@ int usageError(const std::string &command, const std::string &message) {
   return 1;
 }
 
+void Args::check(std::function<void(std::vector<std::string> &)> fn) {
+  checks_.push_back(std::move(fn));
+}
+
 int Args::parse(int argc, char **argv) {
-  std::vector<std::string> pos;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
+  for (int i = 0; i < argc; ++i)
+    if (std::string(argv[i]) == "-h" || std::string(argv[i]) == "--help") {
       printHelp();
       return 0;
     }
+  std::vector<std::string> errors, pos;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
     if (a.size() > 1 && a[0] == '-' && a != "-") {
       std::string name = a, value;
       bool hasValue = false;
@@ -88,35 +93,44 @@ int Args::parse(int argc, char **argv) {
         hasValue = true;
       }
       const Spec *s = find(name);
-      if (!s)
-        return usageError(command_, fmt::format("unknown option '{}' (see --help)", a));
+      if (!s) {
+        errors.push_back(fmt::format("unknown option '{}' (see --help)", a));
+        continue;
+      }
       if (s->flag) {
         if (hasValue)
-          return usageError(command_, fmt::format("option '{}' takes no value", name));
-        *s->flag = true;
+          errors.push_back(fmt::format("option '{}' takes no value", name));
+        else
+          *s->flag = true;
         continue;
       }
       if (!hasValue) {
-        if (i + 1 >= argc)
-          return usageError(command_, fmt::format("option '{}' needs a value ({})", name, s->metavar));
+        if (i + 1 >= argc) {
+          errors.push_back(fmt::format("option '{}' needs a value ({})", name, s->metavar));
+          continue;
+        }
         value = argv[++i];
       }
       if (!s->set(value))
-        return usageError(command_, fmt::format("bad value '{}' for {}", value, name));
+        errors.push_back(fmt::format("bad value '{}' for {}", value, name));
       continue;
     }
     pos.push_back(a);
   }
   if (!positionals_ && !pos.empty())
-    return usageError(command_, fmt::format("unexpected argument '{}'", pos[0]));
+    errors.push_back(fmt::format("unexpected argument '{}'", pos[0]));
   if (positionals_) {
     if (int(pos.size()) < minPositionals_)
-      return usageError(command_, fmt::format("missing {} (see --help)", positionalsUsage_));
+      errors.push_back(fmt::format("missing {} (see --help)", positionalsUsage_));
     if (maxPositionals_ >= 0 && int(pos.size()) > maxPositionals_)
-      return usageError(command_, fmt::format("unexpected argument '{}'", pos[maxPositionals_]));
+      errors.push_back(fmt::format("unexpected argument '{}'", pos[size_t(maxPositionals_)]));
     *positionals_ = std::move(pos);
   }
-  return -1;
+  for (const auto &check : checks_)
+    check(errors);
+  for (const std::string &e : errors)
+    usageError(command_, e);
+  return errors.empty() ? -1 : 1;
 }
 
 } // namespace kiln::cli

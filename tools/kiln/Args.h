@@ -8,7 +8,10 @@
 //   if (int rc = args.parse(argc, argv); rc >= 0) return rc;
 //
 // parse() prints --help and usage errors itself and returns the exit code
-// to return (0 for --help, 1 for a usage error), or -1 to go on.
+// to return (0 for --help, 1 for a usage error), or -1 to go on. Every
+// usage error of the command line is printed, one line each, before it
+// returns 1: unknown options, missing or bad values, missing positionals,
+// and what the checks added with check() find.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +40,10 @@ public:
   /// Positional arguments, in order; `min`..`max` of them (max -1: any).
   void positionals(std::vector<std::string> *out, int min, int max);
 
+  /// A check of the parsed values, run by parse() after every flag is read
+  /// (also when some were bad): it appends one message per problem.
+  void check(std::function<void(std::vector<std::string> &errors)> fn);
+
   int parse(int argc, char **argv);
   void printHelp() const;
 
@@ -50,6 +57,7 @@ private:
 
   std::string command_, positionalsUsage_, summary_;
   std::vector<Spec> specs_;
+  std::vector<std::function<void(std::vector<std::string> &)>> checks_;
   std::vector<std::string> *positionals_ = nullptr;
   int minPositionals_ = 0, maxPositionals_ = 0;
 };

@@ -16,6 +16,7 @@ int conformanceMain(int argc, char **argv); // Conformance.cpp
 int compileMain(int argc, char **argv);     // Compile.cpp
 int benchMain(int argc, char **argv);       // Bench.cpp
 int passesMain(int argc, char **argv);      // Passes.cpp
+int versionMain(int argc, char **argv);     // Version.cpp
 
 } // namespace kiln::cli
 

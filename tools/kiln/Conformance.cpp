@@ -29,6 +29,7 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
+#include "tools/kiln/Progress.h"
 
 #include "compiler/driver/Execute.h"
 #include "compiler/driver/TensorIO.h"
@@ -341,11 +342,14 @@ int conformanceMain(int argc, char **argv) {
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
 
+  // Every folder that is not a case or a folder of cases, then exit 1.
   std::vector<std::string> cases;
+  bool badDir = false;
   for (const std::string &dir : dirs) {
     if (!llvm::sys::fs::is_directory(dir)) {
-      fmt::print(stderr, "error: {}: not a directory\n", dir);
-      return 1;
+      fmt::print(stderr, "error: {}: not a directory\n", displayName(dir));
+      badDir = true;
+      continue;
     }
     if (isCase(dir)) {
       cases.push_back(dir);
@@ -356,18 +360,26 @@ int conformanceMain(int argc, char **argv) {
       if (isCase(sub))
         cases.push_back(sub);
     if (cases.size() == before) {
-      fmt::print(stderr, "error: {}: no model.onnx in it or in its subfolders\n", dir);
-      return 1;
+      fmt::print(stderr, "error: {}: no model.onnx in it or in its subfolders\n",
+                 displayName(dir));
+      badDir = true;
     }
   }
+  if (badDir)
+    return 1;
 
   driver::ExecOptions exec;
   exec.engine = reference ? driver::Engine::Reference : driver::Engine::Compiled;
   exec.threads = driver::defaultThreads();
   int passed = 0, failed = 0, unsupported = 0;
-  for (const std::string &dir : cases) {
+  ProgressLine progress; // on a terminal: the running count
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const std::string &dir = cases[k];
     std::string name(llvm::sys::path::filename(llvm::StringRef(dir).rtrim('/')));
+    progress.show(fmt::format("[{}/{}] {} passed, {} failed, {} unsupported: {}", k + 1,
+                              cases.size(), passed, failed, unsupported, displayName(name)));
     Outcome o = runCase(dir, exec);
+    progress.clear();
     switch (o.verdict) {
     case Verdict::Pass:
       ++passed;
@@ -387,6 +399,7 @@ int conformanceMain(int argc, char **argv) {
     }
     std::fflush(stdout);
   }
+  progress.clear();
   fmt::print("{} passed, {} failed, {} unsupported\n", passed, failed, unsupported);
   return failed ? 1 : 0;
 }

@@ -2,10 +2,13 @@
 //
 //   kiln run model.onnx --input data=cat.npy --output-dir out/
 //   kiln run model.onnx --random-input 1 --reference
+//   kiln run model.onnx --random-input 1 --compare [--compare-all-outputs DIR]
 //
 // Imports the model, reads or generates one tensor per graph input, runs the
 // graph through executeGraph (compiler/driver/Execute.h: reference or
 // compiled), prints a summary of each output and writes it as NAME.npy.
+// --compare runs compiled code and the reference on the same inputs and
+// prints the error of every layer (compiler/driver/Compare.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +16,7 @@
 #include "tools/kiln/Commands.h"
 #include "tools/kiln/ShapeFlags.h"
 
+#include "compiler/driver/Compare.h"
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Execute.h"
 #include "compiler/driver/TensorIO.h"
@@ -112,6 +116,70 @@ void printSummary(const std::string &name, const Tensor &t) {
   }
 }
 
+/// The table of `kiln run --compare`, one line per layer; writes both
+/// sides' tensors to DIR/compiled and DIR/reference when `dir` is set.
+/// Returns the exit code: 1 when a layer is past the tolerance.
+int printComparison(const std::vector<driver::LayerComparison> &layers,
+                    const std::string &dir) {
+  size_t width = 5, opWidth = 2;
+  for (const auto &l : layers) {
+    width = std::max(width, std::min<size_t>(displayName(l.node).size(), 48));
+    opWidth = std::max(opWidth, l.op.size());
+  }
+  fmt::print("per layer: compiled code against the reference interpreter on the same "
+             "inputs;\npast the tolerance: max abs error > {:g} x the layer's max |ref|\n\n",
+             driver::LayerTolerance);
+  fmt::print("{:>5}  {:<{}}  {:<{}}  {:<20}  {:>10}  {:>12}  {:>10}\n", "#", "layer", width,
+             "op", opWidth, "output", "max |ref|", "max abs err", "rel err");
+  std::optional<size_t> firstBad;
+  size_t bad = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const driver::LayerComparison &l = layers[i];
+    std::string name = displayName(l.node);
+    if (name.size() > width)
+      name = name.substr(0, width - 3) + "...";
+    std::string mark;
+    if (!l.withinTolerance()) {
+      ++bad;
+      if (!firstBad) {
+        firstBad = i;
+        mark = "  <-- first past the tolerance";
+      }
+    }
+    fmt::print("{:>5}  {:<{}}  {:<{}}  {:<20}  {:>10.3e}  {:>12.3e}  {:>10.3e}{}\n", i + 1,
+               name, width, l.op, opWidth, l.reference.type.str(), l.maxAbsReference,
+               l.maxAbsError, l.relativeError(), mark);
+  }
+  if (!firstBad)
+    fmt::print("\n{} layers, all within the tolerance\n", layers.size());
+  else
+    fmt::print("\n{} layers, {} past the tolerance; the first: #{} '{}' ({})\n", layers.size(),
+               bad, *firstBad + 1, displayName(layers[*firstBad].node), layers[*firstBad].op);
+
+  if (!dir.empty()) {
+    std::vector<std::string> stems;
+    for (size_t i = 0; i < layers.size(); ++i)
+      stems.push_back(fmt::format("{:04}_{}", i + 1, fileNameFor(layers[i].value)));
+    std::vector<std::string> files = outputFileNames(stems);
+    for (const char *side : {"compiled", "reference"}) {
+      llvm::SmallString<256> sub(dir);
+      llvm::sys::path::append(sub, side);
+      if (std::error_code ec = llvm::sys::fs::create_directories(sub))
+        return fail(std::string(sub), fmt::format("cannot create directory: {}", ec.message()));
+      for (size_t i = 0; i < layers.size(); ++i) {
+        llvm::SmallString<256> path(sub);
+        llvm::sys::path::append(path, files[i] + ".npy");
+        const Tensor &t = side[0] == 'c' ? layers[i].compiled : layers[i].reference;
+        if (llvm::Error err = driver::writeNpy(std::string(path), t))
+          return fail(std::string(path), std::move(err));
+      }
+    }
+    fmt::print("wrote {} layers' tensors to {}/compiled and {}/reference (#_value.npy)\n",
+               layers.size(), dir, dir);
+  }
+  return firstBad ? 1 : 0;
+}
+
 } // namespace
 
 int runMain(int argc, char **argv) {
@@ -122,29 +190,47 @@ int runMain(int argc, char **argv) {
             "uniform in [-1, 1) from SplitMix64(SEED, input index), reproducible.\n"
             "By default the model is optimized and compiled for this machine (the\n"
             "same code `kiln compile` emits, run through a JIT); --reference runs the\n"
-            "reference interpreter instead.");
+            "reference interpreter instead.\n\n"
+            "--compare runs both on the same inputs and prints, for every layer of the\n"
+            "optimized graph in order (a fused layer at its fused output), the max abs\n"
+            "error, the error relative to the layer's max |ref|, and marks the first\n"
+            "layer past the tolerance (exit 1 then).");
   std::vector<std::string> positionals, inputSpecs;
   std::string outputDir;
   int64_t seed = -1;
   ShapeFlags shapes;
-  bool reference = false;
+  bool reference = false, compare = false;
+  std::string compareDir, perturb;
   args.list("--input", &inputSpecs, "NAME=FILE", "an input tensor (.npy or .pb); repeatable");
   args.option("--random-input", &seed, "SEED", "random values for inputs given no file");
   args.option("--output-dir", &outputDir, "DIR", "write each output as DIR/NAME.npy");
   args.flag("--reference", &reference, "run the reference interpreter");
+  args.flag("--compare", &compare,
+            "compiled code against the reference, layer by layer (see above)");
+  args.option("--compare-all-outputs", &compareDir, "DIR",
+              "with --compare (implied): every layer's tensors as .npy in\n"
+              "                               DIR/compiled and DIR/reference");
+  args.option("--compare-perturb", &perturb, "NODE",
+              "testing --compare: compiled code scales NODE's weights by 1.01");
   shapes.declare(args);
   args.positionals(&positionals, 1, 1);
+  driver::ExecOptions exec;
+  args.check([&](std::vector<std::string> &errors) {
+    if (seed < -1)
+      errors.push_back("--random-input takes a non-negative seed");
+    compare |= !compareDir.empty() || !perturb.empty();
+    if (compare && reference)
+      errors.push_back("--compare runs both engines; it takes no --reference");
+    if (compare && !outputDir.empty())
+      errors.push_back("--compare writes no --output-dir; use --compare-all-outputs DIR");
+    shapes.parse(positionals.empty() ? std::string() : positionals[0], exec.compile, errors);
+  });
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
   const std::string &model = positionals[0];
-  if (seed < -1)
-    return usageError("run", "--random-input takes a non-negative seed");
 
-  driver::ExecOptions exec;
   exec.engine = reference ? driver::Engine::Reference : driver::Engine::Compiled;
   exec.threads = driver::defaultThreads();
-  if (int rc = shapes.apply("run", model, exec.compile); rc >= 0)
-    return rc;
   llvm::Expected<std::unique_ptr<Graph>> imported = driver::importModel(model, exec.compile);
   if (!imported)
     return fail(model, imported.takeError());
@@ -189,6 +275,17 @@ int runMain(int argc, char **argv) {
       return fail(model, fmt::format("input '{}' has type {}: kiln computes in f32 and i64",
                                      displayName(v->name), v->type.str()));
     inputs.push_back(slots[i] ? std::move(*slots[i]) : driver::randomTensor(v->type, uint64_t(seed), i));
+  }
+
+  if (compare) {
+    driver::CompareOptions co;
+    co.compile = exec.compile;
+    co.threads = exec.threads;
+    co.perturbNode = perturb;
+    auto layers = driver::compareLayers(g, inputs, co);
+    if (!layers)
+      return fail(model, layers.takeError());
+    return printComparison(*layers, compareDir);
   }
 
   llvm::Expected<std::vector<Tensor>> outputs = driver::executeGraph(g, inputs, exec);

@@ -42,12 +42,13 @@ void ShapeFlags::declare(Args &args) {
   args.list("--dim", &dims, "SYMBOL=N", "a symbolic dimension's value wherever it appears; repeatable");
 }
 
-int ShapeFlags::apply(const std::string &command, const std::string &model,
-                      driver::CompileOptions &opts) const {
+void ShapeFlags::parse(const std::string &model, driver::CompileOptions &opts,
+                       std::vector<std::string> &errors) const {
   if (batch != std::numeric_limits<int64_t>::min()) {
     if (batch < 1)
-      return usageError(command, fmt::format("--batch must be at least 1, got {}", batch));
-    opts.batch = batch;
+      errors.push_back(fmt::format("--batch must be at least 1, got {}", batch));
+    else
+      opts.batch = batch;
   }
   for (const std::string &spec : inputShapes) {
     // Dimensions never hold '=', names may.
@@ -55,29 +56,36 @@ int ShapeFlags::apply(const std::string &command, const std::string &model,
     std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
     Dims dims;
     if (!parseDims(eq == std::string::npos ? spec : spec.substr(eq + 1), dims))
-      return usageError(command, fmt::format("--input-shape '{}': expected [NAME=]D0xD1x... "
-                                             "with integer dimensions",
-                                             displayName(spec)));
-    if (!opts.inputShapes.emplace(name, dims).second)
-      return usageError(command, name.empty()
-                                     ? std::string("--input-shape without a name is given twice")
-                                     : fmt::format("--input-shape is given twice for '{}'",
-                                                   displayName(name)));
+      errors.push_back(fmt::format("--input-shape '{}': expected [NAME=]D0xD1x... "
+                                   "with integer dimensions",
+                                   displayName(spec)));
+    else if (!opts.inputShapes.emplace(name, dims).second)
+      errors.push_back(name.empty()
+                           ? std::string("--input-shape without a name is given twice")
+                           : fmt::format("--input-shape is given twice for '{}'",
+                                         displayName(name)));
   }
   for (const std::string &spec : dims) {
     size_t eq = spec.rfind('=');
     int64_t value;
     if (eq == std::string::npos || eq == 0 || !parseInt(spec.substr(eq + 1), value))
-      return usageError(command, fmt::format("--dim '{}': expected SYMBOL=VALUE",
-                                             displayName(spec)));
-    if (!opts.dims.emplace(spec.substr(0, eq), value).second)
-      return usageError(command, fmt::format("--dim '{}' is given twice",
-                                             displayName(spec.substr(0, eq))));
+      errors.push_back(fmt::format("--dim '{}': expected SYMBOL=VALUE", displayName(spec)));
+    else if (!opts.dims.emplace(spec.substr(0, eq), value).second)
+      errors.push_back(
+          fmt::format("--dim '{}' is given twice", displayName(spec.substr(0, eq))));
   }
   opts.note = [model](const std::string &line) {
     fmt::print(stderr, "note: {}: {}\n", displayName(model), line);
   };
-  return -1;
+}
+
+int ShapeFlags::apply(const std::string &command, const std::string &model,
+                      driver::CompileOptions &opts) const {
+  std::vector<std::string> errors;
+  parse(model, opts, errors);
+  for (const std::string &e : errors)
+    usageError(command, e);
+  return errors.empty() ? -1 : 1;
 }
 
 } // namespace kiln::cli

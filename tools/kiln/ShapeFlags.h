@@ -31,8 +31,12 @@ struct ShapeFlags {
 
   /// Declares the three flags on `args`.
   void declare(Args &args);
-  /// Parses them into `opts` and points opts.note at stderr ("note: MODEL:
-  /// ..."); returns 1 after printing a usage error, -1 to go on.
+  /// Parses them into `opts`, one message per bad flag appended to
+  /// `errors`, and points opts.note at stderr ("note: MODEL: ...").
+  void parse(const std::string &model, driver::CompileOptions &opts,
+             std::vector<std::string> &errors) const;
+  /// parse(), printing its errors; returns 1 after a usage error, -1 to go
+  /// on.
   int apply(const std::string &command, const std::string &model,
             driver::CompileOptions &opts) const;
 };

@@ -1,6 +1,7 @@
 //===- main.cpp - The kiln command line ------------------------------------===//
 //
-//   kiln compile | dump | run | bench | conformance | passes  [options]
+//   kiln compile | dump | run | bench | conformance | passes | version  [options]
+//   kiln --version
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +32,7 @@ constexpr Command Commands[] = {
     {"bench", benchMain, "measure the latency of compiled code"},
     {"conformance", conformanceMain, "run ONNX backend test folders"},
     {"passes", passesMain, "list the optimization pipeline"},
+    {"version", versionMain, "kiln's version and revision, LLVM's, the host target"},
 };
 
 void printUsage() {
@@ -78,6 +80,8 @@ int main(int argc, char **argv) {
     printUsage();
     return 0;
   }
+  if (cmd == "--version")
+    return versionMain(argc - 2, argv + 2);
   for (const Command &c : Commands)
     if (cmd == c.name)
       return runCommand(c, argc, argv);
