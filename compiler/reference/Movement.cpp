@@ -54,6 +54,20 @@ int64_t wrapTo(DType t, int64_t v) {
   }
 }
 
+/// a + b and a * b in two's complement (unsigned: no signed overflow), then
+/// wrapped to t.
+int64_t addWrap(DType t, int64_t a, int64_t b) { return wrapTo(t, int64_t(uint64_t(a) + uint64_t(b))); }
+int64_t mulWrap(DType t, int64_t a, int64_t b) { return wrapTo(t, int64_t(uint64_t(a) * uint64_t(b))); }
+
+/// x[i] < x[j] and x[i] == x[j] in the element type (not through double,
+/// which merges large int64 values).
+bool lessAt(const Tensor &x, int64_t i, int64_t j) {
+  return x.holdsFloat() ? x.f32[size_t(i)] < x.f32[size_t(j)] : x.i64[size_t(i)] < x.i64[size_t(j)];
+}
+bool equalAt(const Tensor &x, int64_t i, int64_t j) {
+  return x.holdsFloat() ? x.f32[size_t(i)] == x.f32[size_t(j)] : x.i64[size_t(i)] == x.i64[size_t(j)];
+}
+
 /// y[i] = x[src[i]] for tensors of one dtype.
 void copyElement(Tensor &y, int64_t to, const Tensor &x, int64_t from) {
   if (y.holdsFloat())
@@ -91,9 +105,9 @@ llvm::Expected<Tensor> argextreme_ref(OpKind op, const Tensor &x, const Attrs &a
     for (int64_t i = 0; i < inner; ++i) {
       int64_t best = 0;
       for (int64_t j = 1; j < n; ++j) {
-        double v = x.at((o * n + j) * inner + i), b = x.at((o * n + best) * inner + i);
-        bool better = op == OpKind::ArgMax ? v > b : v < b;
-        if (better || (last && v == b))
+        const int64_t v = (o * n + j) * inner + i, b = (o * n + best) * inner + i;
+        bool better = op == OpKind::ArgMax ? lessAt(x, b, v) : lessAt(x, v, b);
+        if (better || (last && equalAt(x, v, b)))
           best = j;
       }
       y[size_t(o * inner + i)] = best;
@@ -113,11 +127,11 @@ Tensor topk_ref(const Tensor &x, const Attrs &a, bool indices) {
   std::vector<int64_t> order(static_cast<size_t>(n));
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
-      auto at = [&](int64_t j) { return x.at((o * n + j) * inner + i); };
+      auto at = [&](int64_t j) { return (o * n + j) * inner + i; };
       std::iota(order.begin(), order.end(), 0);
       // Sorted by value, ties by the lower index (ONNX).
       std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) {
-        return largest ? at(p) > at(q) : at(p) < at(q);
+        return largest ? lessAt(x, at(q), at(p)) : lessAt(x, at(p), at(q));
       });
       for (int64_t j = 0; j < k; ++j) {
         int64_t to = (o * k + j) * inner + i, from = (o * n + order[size_t(j)]) * inner + i;
@@ -151,10 +165,10 @@ Tensor cumsum_ref(const Tensor &x, const Attrs &a) {
             sf += x.f32[at];
         } else {
           if (!exclusive)
-            si = wrapTo(x.dtype(), si + x.i64[at]);
+            si = addWrap(x.dtype(), si, x.i64[at]);
           y.i64[at] = si;
           if (exclusive)
-            si = wrapTo(x.dtype(), si + x.i64[at]);
+            si = addWrap(x.dtype(), si, x.i64[at]);
         }
       }
     }
@@ -238,7 +252,8 @@ void scatterInto(Tensor &y, int64_t at, const Tensor &upd, int64_t from,
     v = add ? v + upd.f32[size_t(from)] : v * upd.f32[size_t(from)];
   } else {
     int64_t &v = y.i64[size_t(at)];
-    v = wrapTo(y.dtype(), add ? v + upd.i64[size_t(from)] : v * upd.i64[size_t(from)]);
+    v = add ? addWrap(y.dtype(), v, upd.i64[size_t(from)])
+            : mulWrap(y.dtype(), v, upd.i64[size_t(from)]);
   }
 }
 
@@ -354,7 +369,7 @@ Tensor range_ref(const Tensor &start, const Tensor &limit, const Tensor &delta) 
   const int64_t n = std::max<int64_t>(int64_t(std::ceil((double(l) - double(s)) / double(d))), 0);
   Tensor y = Tensor::zeros({start.dtype(), {n}});
   for (int64_t i = 0; i < n; ++i)
-    y.i64[size_t(i)] = wrapTo(start.dtype(), s + i * d);
+    y.i64[size_t(i)] = addWrap(start.dtype(), s, mulWrap(DType::I64, i, d));
   return y;
 }
 
