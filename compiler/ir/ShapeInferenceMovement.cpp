@@ -145,6 +145,10 @@ static llvm::Expected<TensorType> inferGatherElements(const Inferrer &s) {
     return s.errf("indices have element type {}, expected i32 or i64", dtypeName(idx.dtype));
   if (idx.rank() != data.rank())
     return s.errf("indices {} and data {} differ in rank", idx.str(), data.str());
+  // Off the axis, an index's own position addresses data.
+  for (int64_t d = 0; d < data.rank(); ++d)
+    if (d != axis && idx.dims[size_t(d)] > data.dims[size_t(d)])
+      return s.errf("indices {} exceed data {} along axis {}", idx.str(), data.str(), d);
   return TensorType{data.dtype, idx.dims};
 }
 

@@ -442,6 +442,8 @@ TEST_CASE("indexing ops: result types and their errors") {
                 with({{"axis", int64_t(1)}, {"reduction", std::string("add")}})).error() ==
         "node 'n' (ScatterElements): updates f32[2,1] must have the indices' shape [2,2] and "
         "the data's type f32");
+  CHECK(OneNode(OpKind::GatherElements, {f32({2, 3}), i64({3, 1})}, with({{"axis", int64_t(1)}})).error() ==
+        "node 'n' (GatherElements): indices i64[3,1] exceed data f32[2,3] along axis 0");
   CHECK(OneNode(OpKind::OneHot, {i64({2, 3}), f32({2})}, with({{"axis", int64_t(1)}, {"depth", int64_t(4)}})).type() ==
         f32({2, 4, 3}));
   CHECK(OneNode(OpKind::Size, {f32({2, 3})}).type() == i64({}));
