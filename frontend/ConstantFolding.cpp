@@ -16,11 +16,14 @@ bool foldsAtImport(OpKind op) {
   case OpKind::Reshape: case OpKind::Flatten: case OpKind::Identity:
   case OpKind::Dropout: case OpKind::Transpose: case OpKind::Add:
   case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Slice:
+  case OpKind::Size: case OpKind::Range: case OpKind::Expand: case OpKind::Tile:
     return true;
   default:
     return false;
   }
 }
+
+bool readsTypeOnly(OpKind op) { return op == OpKind::Shape || op == OpKind::Size; }
 
 } // namespace
 
@@ -31,8 +34,8 @@ std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
   if (!foldsAtImport(op) || inputs.empty())
     return std::nullopt;
   for (const Value *v : inputs)
-    // Shape reads only its operand's (always static) type.
-    if (!v || (op != OpKind::Shape && !v->isConstant()))
+    // Shape and Size read only their operand's (always static) type.
+    if (!v || (!readsTypeOnly(op) && !v->isConstant()))
       return std::nullopt;
   const Value &x = *inputs[0];
   // Views share the payload, whatever its size.
@@ -47,7 +50,7 @@ std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
     return std::nullopt;
   std::vector<Tensor> operands;
   for (const Value *v : inputs)
-    operands.push_back(op == OpKind::Shape ? Tensor{v->type, {}, {}}
+    operands.push_back(readsTypeOnly(op) ? Tensor{v->type, {}, {}}
                                            : ref::constantTensor(*v));
   std::vector<const Tensor *> ptrs;
   for (const Tensor &t : operands)

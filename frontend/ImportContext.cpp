@@ -98,6 +98,14 @@ std::vector<int64_t> NodeContext::constInts(size_t i, const char *what) {
   return v->constant->i64;
 }
 
+DType NodeContext::declaredType(size_t i) {
+  Value *v = optionalInput(i);
+  if (!v)
+    return DType::F32;
+  auto it = state_.declaredTypes.find(v);
+  return it != state_.declaredTypes.end() ? it->second : v->type.dtype;
+}
+
 std::optional<double> NodeContext::constScalar(size_t i, const char *what) {
   Value *v = input(i);
   if (!v)
@@ -214,6 +222,11 @@ std::optional<ConstantTensor> NodeContext::tensorAttr(const char *name) {
   return std::move(*t);
 }
 
+int32_t NodeContext::tensorAttrDataType(const char *name) const {
+  const AttributeProto *a = findAttr(name);
+  return a && a->has_t() ? a->t().data_type() : int32_t(onnx::TensorProto::UNDEFINED);
+}
+
 bool NodeContext::requireAttr(const char *name) {
   if (!failed() && !hasAttr(name))
     failf("required attribute '{}' is missing", name);
@@ -325,6 +338,14 @@ Value *NodeContext::emitHelper(OpKind op, std::vector<Value *> inputs, Attrs att
   return build(op, std::move(inputs), std::move(attrs),
                state_.freshName(base + "." + suffix), name_ + "." + suffix,
                /*mayFold=*/true);
+}
+
+Value *NodeContext::helperConstant(const ConstantTensor &t, const std::string &suffix) {
+  if (failed())
+    return nullptr;
+  std::string base = numOutputs() > 0 && !proto_.output(0).empty() ? proto_.output(0)
+                                                                    : name_;
+  return state_.graph.addConstant(state_.freshName(base + "." + suffix), t.type, t.data);
 }
 
 void NodeContext::defineConstant(size_t i, const ConstantTensor &t) {

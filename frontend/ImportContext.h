@@ -43,6 +43,9 @@ struct ImportState {
   std::unordered_set<std::string> used;
   /// Graph output names: never folded away, so outputs stay computed.
   std::unordered_set<std::string> graphOutputs;
+  /// The declared element type of initializers kiln holds widened to i64
+  /// (i32, i8, u8): ops whose result takes an operand's type (Range) read it.
+  std::unordered_map<const Value *, DType> declaredTypes;
   /// Every ONNX value name in the model; helper values avoid them.
   std::unordered_set<std::string> reserved;
   /// Values of constant operands whose evaluation failed at import (an
@@ -93,6 +96,9 @@ public:
   /// The values of a constant integer input, e.g. Reshape's shape. Records
   /// an error naming `what` when the input is not a constant.
   std::vector<int64_t> constInts(size_t i, const char *what);
+  /// The element type input i was declared with: an initializer's ONNX type
+  /// where kiln holds it widened, else the value's.
+  DType declaredType(size_t i);
   /// A constant scalar (one element) input as a double, e.g. Clip's min.
   std::optional<double> constScalar(size_t i, const char *what);
 
@@ -106,6 +112,9 @@ public:
   /// A TENSOR attribute decoded with the model's limits; nullopt (with an
   /// error) when it is absent, mistyped or malformed.
   std::optional<ConstantTensor> tensorAttr(const char *name);
+  /// The ONNX data type of a TENSOR attribute (before decoding widens
+  /// integers to i64); UNDEFINED when absent.
+  int32_t tensorAttrDataType(const char *name) const;
   /// Records an error when a required attribute is absent.
   bool requireAttr(const char *name);
 
@@ -128,6 +137,9 @@ public:
   /// of a legacy broadcast); `suffix` names it.
   Value *emitHelper(OpKind op, std::vector<Value *> inputs, Attrs attrs,
                     const std::string &suffix);
+  /// A constant helper value (not an ONNX value, e.g. Compress's indices);
+  /// `suffix` names it.
+  Value *helperConstant(const ConstantTensor &t, const std::string &suffix);
   /// Binds ONNX output `i` to a new constant.
   void defineConstant(size_t i, const ConstantTensor &t);
 

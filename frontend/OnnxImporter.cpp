@@ -170,7 +170,12 @@ llvm::Error GraphImporter::importConstantsAndInputs() {
     auto c = decodeTensor(t, what, state_.tensors);
     if (!c)
       return c.takeError();
-    state_.values[t.name()] = graph_->addConstant(t.name(), c->type, c->data);
+    Value *v = graph_->addConstant(t.name(), c->type, c->data);
+    state_.values[t.name()] = v;
+    DType declared;
+    if (dtypeFromOnnx(t.data_type(), declared) && declared != c->type.dtype &&
+        declared != DType::Bool)
+      state_.declaredTypes[v] = declared;
   }
   std::set<std::string> initializers;
   for (const auto &t : proto_.initializer())

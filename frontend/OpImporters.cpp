@@ -20,7 +20,7 @@ constexpr OpImporter ActivationImporters[] = {
 } // namespace
 
 OpImportFn findOpImporter(std::string_view opType) {
-  for (auto table : {spatialOpImporters(), nnOpImporters(), tensorOpImporters(),
+  for (auto table : {spatialOpImporters(), nnOpImporters(), tensorOpImporters(), movementOpImporters(),
                      std::span<const OpImporter>(ActivationImporters)})
     for (const OpImporter &e : table)
       if (e.opType == opType)

@@ -42,6 +42,7 @@ struct OpImporter {
 std::span<const OpImporter> spatialOpImporters(); // SpatialOps.cpp
 std::span<const OpImporter> nnOpImporters();      // NNOps.cpp
 std::span<const OpImporter> tensorOpImporters();  // TensorOps.cpp
+std::span<const OpImporter> movementOpImporters(); // MovementOps.cpp
 
 /// Every activation of compiler/ir/Activations.def that has no importer of
 /// its own: X and the table's attributes, with the table's defaults.

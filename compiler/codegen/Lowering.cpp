@@ -152,7 +152,7 @@ LowerFn loweringFor(OpKind op) {
   static const auto ByOp =
       indexByOp({spatialLowerings(), poolIndicesLowerings(), denseLowerings(),
                  elementwiseLowerings(), dataMovementLowerings(),
-                 reductionLowerings()},
+                 reductionLowerings(), movementLowerings()},
                 &OpLowering::lower);
   if (LowerFn f = ByOp[size_t(op)])
     return f;

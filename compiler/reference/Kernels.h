@@ -123,6 +123,38 @@ llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a);
 /// Identity, Dropout (inference): a copy.
 Tensor identity_ref(const Tensor &x);
 
+//===--- Indexing, selection, generated tensors (Movement.cpp) ------------===//
+
+/// ArgMax / ArgMin: axis keepdims select_last_index; i64 (ties: the first
+/// index, or the last with select_last_index).
+llvm::Expected<Tensor> argextreme_ref(OpKind op, const Tensor &x, const Attrs &a);
+/// TopK (values) or kiln.TopKIndices (`indices`): axis k largest sorted; always
+/// sorted, ties by the lower index.
+Tensor topk_ref(const Tensor &x, const Attrs &a, bool indices);
+/// CumSum: axis exclusive reverse; integers wrap to their type.
+Tensor cumsum_ref(const Tensor &x, const Attrs &a);
+/// Trilu over the last two axes: upper k.
+Tensor trilu_ref(const Tensor &x, const Attrs &a);
+/// Expand to `shape` (numpy broadcasting, resolved); Tile by `repeats`.
+Tensor expand_ref(const Tensor &x, const Attrs &a);
+Tensor tile_ref(const Tensor &x, const Attrs &a);
+/// GatherElements / ScatterElements along axis (reduction none, add, mul);
+/// negative indices count from the end, out of range ones are errors.
+llvm::Expected<Tensor> gatherelements_ref(const Tensor &data, const Tensor &idx,
+                                          const Attrs &a);
+llvm::Expected<Tensor> scatterelements_ref(const Tensor &data, const Tensor &idx,
+                                           const Tensor &upd, const Attrs &a);
+/// GatherND (batch_dims) / ScatterND (reduction none, add, mul).
+llvm::Expected<Tensor> gathernd_ref(const Tensor &data, const Tensor &idx, const Attrs &a);
+llvm::Expected<Tensor> scatternd_ref(const Tensor &data, const Tensor &idx,
+                                     const Tensor &upd, const Attrs &a);
+/// OneHot(indices, values = [off, on]): axis depth.
+Tensor onehot_ref(const Tensor &idx, const Tensor &values, const Attrs &a);
+/// Size: the element count, an i64 scalar.
+Tensor size_ref(const Tensor &x);
+/// Range: start + i * delta for i < max(ceil((limit - start) / delta), 0).
+Tensor range_ref(const Tensor &start, const Tensor &limit, const Tensor &delta);
+
 } // namespace kiln::ref
 
 #endif // KILN_REFERENCE_KERNELS_H

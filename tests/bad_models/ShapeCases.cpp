@@ -203,6 +203,38 @@ void shapeCases(Corpus &c) {
     output(g, "y");
     c.add("clip_min_not_constant", m, {"clip_dyn", "constant"});
   }
+  {
+    // Range's length depends on its operands: a graph input is refused.
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "limit", {});
+    initF(g, "start", {});
+    initF(g, "delta", {});
+    node(g, "Range", "range_dyn", {"start", "limit", "delta"}, {"y"});
+    output(g, "y");
+    c.add("range_limit_not_constant", m, {"range_dyn", "constant"});
+  }
+  {
+    // Tile by 2^31 along both axes: 2^62 elements.
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {2, 2});
+    initI64(g, "tile_huge.r", {2}, {int64_t(1) << 31, int64_t(1) << 31});
+    node(g, "Tile", "tile_huge", {"x", "tile_huge.r"}, {"y"});
+    output(g, "y");
+    c.add("tile_repeats_huge", m, {"tile_huge", "too many|repeats"});
+  }
+  {
+    // GatherElements with indices wider than data off the axis would read
+    // outside data.
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {2, 3});
+    initI64(g, "ge_wide.i", {3, 1}, {0, 0, 0});
+    attrInt(node(g, "GatherElements", "ge_wide", {"x", "ge_wide.i"}, {"y"}), "axis", 1);
+    output(g, "y");
+    c.add("gather_elements_indices_too_wide", m, {"ge_wide", "exceed"});
+  }
 }
 
 /// Integer extremes: attribute and index values chosen so that a naive

@@ -251,3 +251,118 @@ TEST_CASE("every ElementwiseBinary op on every type it accepts, broadcast, vs th
       }
     }
 }
+
+namespace {
+/// f32 values without NaN (which orders nothing) but with ties and
+/// infinities, for the ops that compare.
+Tensor orderedF32(Dims dims, uint32_t seed) {
+  Tensor x = Tensor::zeros({DType::F32, std::move(dims)});
+  std::mt19937 rng(seed);
+  const float specials[] = {INFINITY, -INFINITY, 0.0f, -0.0f, 2.5f};
+  for (float &v : x.f32)
+    v = rng() % 4 == 0 ? specials[rng() % std::size(specials)] : float(int(rng() % 21) - 10) / 4;
+  return x;
+}
+
+Tensor ordered(DType t, Dims dims, uint32_t seed) {
+  return t == DType::F32 ? orderedF32(std::move(dims), seed) : randomTensor(t, std::move(dims), seed);
+}
+
+const DType NumericTypes[] = {DType::F32, DType::I64, DType::I32, DType::I8, DType::U8};
+} // namespace
+
+TEST_CASE("ArgMax, ArgMin, TopK and CumSum on every numeric type, every axis, with ties") {
+  uint32_t seed = 300;
+  for (DType t : NumericTypes)
+    for (int64_t axis : {0, 1, 2}) {
+      INFO(dtypeName(t) << " along axis " << axis);
+      Graph g;
+      Value *x = typedInput(g, "x", t, {4, 5, 3});
+      for (int64_t last : {0, 1}) {
+        Attrs a = attrs({{"axis", axis}, {"keepdims", last}, {"select_last_index", last}});
+        g.outputs.push_back(typedNode(g, OpKind::ArgMax, "amax" + std::to_string(last), {x}, a));
+        g.outputs.push_back(typedNode(g, OpKind::ArgMin, "amin" + std::to_string(last), {x}, a));
+      }
+      for (int64_t largest : {0, 1}) {
+        Attrs a = attrs({{"axis", axis}, {"k", int64_t(3)}, {"largest", largest}, {"sorted", int64_t(1)}});
+        std::string s = std::to_string(largest);
+        g.outputs.push_back(typedNode(g, OpKind::TopK, "topk" + s, {x}, a));
+        g.outputs.push_back(typedNode(g, OpKind::TopKIndices, "topki" + s, {x}, a));
+      }
+      // Integer sums wrap in the element type, as the reference's.
+      for (int64_t flags : {0, 1, 2, 3})
+        g.outputs.push_back(typedNode(
+            g, OpKind::CumSum, "cumsum" + std::to_string(flags), {x},
+            attrs({{"axis", axis}, {"exclusive", flags & 1}, {"reverse", flags >> 1}})));
+      checkTyped(g, {ordered(t, {4, 5, 3}, seed++)});
+    }
+}
+
+TEST_CASE("Trilu, Expand, Tile, GatherElements, GatherND and OneHot move every element type") {
+  uint32_t seed = 400;
+  for (DType t : AllTypes)
+    for (DType it : {DType::I32, DType::I64}) {
+      INFO(dtypeName(t) << " data, " << dtypeName(it) << " indices");
+      Graph g;
+      Value *x = typedInput(g, "x", t, {3, 1, 4});
+      Value *ge = typedInput(g, "ge", it, {2, 1, 3});
+      Value *nd = typedInput(g, "nd", it, {3, 2});
+      Value *hot = typedInput(g, "hot", it, {2, 3});
+      Value *vals = typedInput(g, "vals", t, {2});
+      for (int64_t k : {-1, 0, 2}) {
+        std::string s = std::to_string(k + 1);
+        g.outputs.push_back(typedNode(g, OpKind::Trilu, "triu" + s, {x},
+                                      attrs({{"upper", int64_t(1)}, {"k", k}})));
+        g.outputs.push_back(typedNode(g, OpKind::Trilu, "tril" + s, {x},
+                                      attrs({{"upper", int64_t(0)}, {"k", k}})));
+      }
+      if (t != DType::F16) { // the strided read moves 1-, 4- and 8-byte elements
+        g.outputs.push_back(typedNode(g, OpKind::Expand, "expand", {x},
+                                      attrs({{"shape", Dims{2, 3, 5, 4}}})));
+        g.outputs.push_back(typedNode(g, OpKind::Tile, "tile", {x},
+                                      attrs({{"repeats", Dims{2, 3, 1}}})));
+      }
+      g.outputs.push_back(typedNode(g, OpKind::GatherElements, "gather_elements", {x, ge},
+                                    attrs({{"axis", int64_t(2)}})));
+      g.outputs.push_back(typedNode(g, OpKind::GatherND, "gather_nd", {x, nd},
+                                    attrs({{"batch_dims", int64_t(0)}})));
+      for (int64_t axis : {0, 2})
+        g.outputs.push_back(typedNode(g, OpKind::OneHot, "one_hot" + std::to_string(axis),
+                                      {hot, vals}, attrs({{"axis", axis}, {"depth", int64_t(5)}})));
+      Tensor geIdx = Tensor::zeros({it, {2, 1, 3}});
+      geIdx.i64 = {0, -1, 3, 2, 1, -4};
+      Tensor ndIdx = Tensor::zeros({it, {3, 2}});
+      ndIdx.i64 = {2, 0, -1, 0, 0, -1};
+      Tensor hotIdx = Tensor::zeros({it, {2, 3}});
+      hotIdx.i64 = {0, 4, -1, -5, 2, 3};
+      checkTyped(g, {randomTensor(t, {3, 1, 4}, seed), geIdx, ndIdx, hotIdx,
+                     randomTensor(t, {2}, seed + 1)});
+      seed += 2;
+    }
+}
+
+TEST_CASE("ScatterElements and ScatterND: updates in order, none/add/mul, batch of types") {
+  uint32_t seed = 500;
+  for (DType t : NumericTypes)
+    for (const char *r : {"none", "add", "mul"}) {
+      INFO(dtypeName(t) << " reduction " << r);
+      Graph g;
+      Value *x = typedInput(g, "x", t, {3, 4});
+      Value *idx = typedInput(g, "idx", DType::I64, {2, 3});
+      Value *upd = typedInput(g, "upd", t, {2, 3});
+      Value *ndIdx = typedInput(g, "nd", DType::I32, {3, 1});
+      Value *ndUpd = typedInput(g, "ndupd", t, {3, 4});
+      g.outputs.push_back(typedNode(g, OpKind::ScatterElements, "se", {x, idx, upd},
+                                    attrs({{"axis", int64_t(1)}, {"reduction", std::string(r)}})));
+      g.outputs.push_back(typedNode(g, OpKind::ScatterND, "snd", {x, ndIdx, ndUpd},
+                                    attrs({{"reduction", std::string(r)}})));
+      // Duplicates (3 twice in row 0, row 1 twice in ScatterND): order matters.
+      Tensor i = Tensor::zeros({DType::I64, {2, 3}});
+      i.i64 = {3, -1, 0, 1, 2, -4};
+      Tensor n = Tensor::zeros({DType::I32, {3, 1}});
+      n.i64 = {1, -2, 0};
+      checkTyped(g, {ordered(t, {3, 4}, seed), i, ordered(t, {2, 3}, seed + 1), n,
+                     ordered(t, {3, 4}, seed + 2)});
+      seed += 3;
+    }
+}

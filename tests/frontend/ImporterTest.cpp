@@ -562,3 +562,58 @@ TEST_CASE("initializers decode from typed fields and raw data") {
   REQUIRE(add);
   CHECK(add->inputs[1]->constant->f32 == std::vector<float>{1, 2, 3, 4});
 }
+
+TEST_CASE("indexing ops: defaults, TopK's two outputs, DepthToSpace as reshape-transpose") {
+  {
+    ModelBuilder m(13);
+    m.input("x", {2, 3, 4});
+    m.node("ArgMax", {"x"}, {"y"});
+    m.output("y");
+    auto g = expectImport(m.import());
+    REQUIRE(g);
+    const Node *n = onlyNode(*g, OpKind::ArgMax);
+    REQUIRE(n);
+    CHECK(n->attrs.getInt("axis") == 0);
+    CHECK(n->attrs.getInt("keepdims") == 1);
+    CHECK(n->attrs.getInt("select_last_index") == 0);
+    CHECK(outDims(*g) == Dims{1, 3, 4});
+  }
+  {
+    ModelBuilder m(11);
+    m.input("x", {3, 5});
+    m.initializerI64("k", {1}, {2});
+    m.node("TopK", {"x", "k"}, {"v", "i"}).i("largest", 0);
+    m.output("v").output("i");
+    auto g = expectImport(m.import());
+    REQUIRE(g);
+    const Node *v = onlyNode(*g, OpKind::TopK), *i = onlyNode(*g, OpKind::TopKIndices);
+    REQUIRE(v);
+    REQUIRE(i);
+    CHECK(v->attrs.getInt("axis") == 1);
+    CHECK(v->attrs.getInt("k") == 2);
+    CHECK(i->attrs == v->attrs);
+    CHECK(outDims(*g, 1) == Dims{3, 2});
+    CHECK(g->outputs[1]->type.dtype == DType::I64);
+  }
+  {
+    ModelBuilder m(13);
+    m.input("x", {1, 8, 2, 3});
+    m.node("DepthToSpace", {"x"}, {"y"}).i("blocksize", 2).s("mode", "CRD");
+    m.output("y");
+    auto g = expectImport(m.import());
+    REQUIRE(g);
+    const Node *t = onlyNode(*g, OpKind::Transpose);
+    REQUIRE(t);
+    CHECK(t->attrs.getInts("perm") == Ints{0, 1, 4, 2, 5, 3});
+    CHECK(outDims(*g) == Dims{1, 2, 4, 6});
+  }
+  {
+    // K decides the result's shape: a graph input is refused, by name.
+    ModelBuilder m(11);
+    m.input("x", {3, 5});
+    m.input("k", {1}, onnx::TensorProto::INT64);
+    m.node("TopK", {"x", "k"}, {"v", "i"});
+    m.output("v");
+    CHECK(importError(m.import()).find("K (input 'k') must be a constant") != std::string::npos);
+  }
+}

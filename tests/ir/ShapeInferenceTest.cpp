@@ -404,3 +404,50 @@ TEST_CASE("inferShapes stores the types; huge results are refused") {
               cat);
   CHECK(big.error() == "node 'n' (Concat): result shape [6442450944] has too many elements");
 }
+
+TEST_CASE("indexing ops: result types and their errors") {
+  auto with = [](std::initializer_list<std::pair<const char *, AttrValue>> kv) {
+    Attrs a;
+    for (const auto &[k, v] : kv)
+      a.set(k, v);
+    return a;
+  };
+  Attrs arg = with({{"axis", int64_t(1)}, {"keepdims", int64_t(0)}, {"select_last_index", int64_t(0)}});
+  CHECK(OneNode(OpKind::ArgMax, {f32({2, 3, 4})}, arg).type() == i64({2, 4}));
+  CHECK(OneNode(OpKind::ArgMin, {{DType::Bool, {2, 3}}}, arg).error() ==
+        "node 'n' (ArgMin): input has element type bool, expected f32, i64, i32, i8 or u8");
+  CHECK(OneNode(OpKind::ArgMax, {f32({2, 0})}, arg).error() ==
+        "node 'n' (ArgMax): axis 1 is empty: there is no extreme to select");
+
+  Attrs topk = with({{"axis", int64_t(0)}, {"k", int64_t(3)}, {"largest", int64_t(1)}, {"sorted", int64_t(1)}});
+  CHECK(OneNode(OpKind::TopK, {f32({5, 2})}, topk).type() == f32({3, 2}));
+  CHECK(OneNode(OpKind::TopKIndices, {f32({5, 2})}, topk).type() == i64({3, 2}));
+  CHECK(OneNode(OpKind::TopK, {f32({2, 2})}, topk).error() ==
+        "node 'n' (TopK): k 3 is not in [0, 2] (axis 0 of [2,2])");
+
+  CHECK(OneNode(OpKind::Expand, {f32({3, 1})}, with({{"shape", Ints{2, 3, 4}}})).type() ==
+        f32({2, 3, 4}));
+  CHECK(OneNode(OpKind::Expand, {f32({3, 2})}, with({{"shape", Ints{3, 4}}})).error() ==
+        "node 'n' (Expand): cannot expand f32[3,2] to [3,4]");
+  CHECK(OneNode(OpKind::Tile, {f32({3, 1})}, with({{"repeats", Ints{2, 5}}})).type() ==
+        f32({6, 5}));
+  CHECK(OneNode(OpKind::Trilu, {f32({3})}, with({{"upper", int64_t(1)}, {"k", int64_t(0)}})).error() ==
+        "node 'n' (Trilu): input has rank 1, expected at least 2");
+
+  CHECK(OneNode(OpKind::GatherND, {f32({2, 3, 4}), i64({5, 2})}, with({{"batch_dims", int64_t(0)}})).type() ==
+        f32({5, 4}));
+  CHECK(OneNode(OpKind::GatherND, {f32({2, 3}), i64({5, 3})}, with({{"batch_dims", int64_t(0)}})).error() ==
+        "node 'n' (GatherND): index tuples of length 3 do not address data f32[2,3]");
+  CHECK(OneNode(OpKind::ScatterElements, {f32({2, 3}), i64({2, 2}), f32({2, 1})},
+                with({{"axis", int64_t(1)}, {"reduction", std::string("add")}})).error() ==
+        "node 'n' (ScatterElements): updates f32[2,1] must have the indices' shape [2,2] and "
+        "the data's type f32");
+  CHECK(OneNode(OpKind::GatherElements, {f32({2, 3}), i64({3, 1})}, with({{"axis", int64_t(1)}})).error() ==
+        "node 'n' (GatherElements): indices i64[3,1] exceed data f32[2,3] along axis 0");
+  CHECK(OneNode(OpKind::OneHot, {i64({2, 3}), f32({2})}, with({{"axis", int64_t(1)}, {"depth", int64_t(4)}})).type() ==
+        f32({2, 4, 3}));
+  CHECK(OneNode(OpKind::Size, {f32({2, 3})}).type() == i64({}));
+  // Range's length depends on its operands: they must be constants.
+  CHECK(OneNode(OpKind::Range, {f32({}), f32({}), f32({})}).error() ==
+        "node 'n' (Range): operand 0 ('in0') must be a constant: the result's length depends on it");
+}

@@ -136,11 +136,17 @@ std::optional<std::string> compare(const std::string &where, const Tensor &got,
 
 /// ONNX operands kiln needs as constants: they decide shapes or attributes.
 bool setsShapeOrAttribute(const std::string &opType, int operand) {
+  if (opType == "ConstantOfShape" || opType == "Range")
+    return true;
   if (operand == 0)
     return false;
+  if (opType == "OneHot") // depth; the values may come at run time
+    return operand == 1;
   return opType == "Reshape" || opType == "Pad" || opType == "Clip" ||
          opType == "Unsqueeze" || opType == "Squeeze" || opType == "Dropout" ||
-         opType == "Resize" || opType == "Upsample";
+         opType == "Resize" || opType == "Upsample" || opType == "Expand" ||
+         opType == "Tile" || opType == "TopK" || opType == "Trilu" ||
+         opType == "CumSum" || opType == "Compress";
 }
 
 /// The graph inputs (not initializers) that feed such operands, by name.
