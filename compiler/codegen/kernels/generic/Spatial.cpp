@@ -237,6 +237,46 @@ KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams) {
   }
 }
 
+KILN_GEN_KERNEL(kiln_gen_conv_transpose2d_f32, KilnGenConvTransposeParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  const float *KILN_RESTRICT w = static_cast<const float *>(bufs[2]);
+  const float *KILN_RESTRICT bias = static_cast<const float *>(bufs[3]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  const int64_t Mg = p->M / p->G, Cg = p->C / p->G;
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t n = item / p->M, m = item % p->M, g = m / Mg, mm = m % Mg;
+    float *KILN_RESTRICT plane = out + item * p->OH * p->OW;
+    const float b = p->has_bias ? bias[m] : 0.0f;
+    for (int64_t i = 0; i < p->OH * p->OW; ++i)
+      plane[i] = b;
+    for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
+      const float *xc = x + (n * p->C + c) * p->H * p->W;
+      const float *wc = w + (c * Mg + mm) * p->KH * p->KW;
+      for (int64_t kw = 0; kw < p->KW; ++kw) {
+        // Input columns iw whose output column iw*SW + o0 is inside [0, OW).
+        const int64_t o0 = kw * p->DW - p->PL;
+        const int64_t lo = o0 >= 0 ? 0 : (-o0 + p->SW - 1) / p->SW;
+        int64_t hi = p->OW - o0 <= 0 ? 0 : (p->OW - o0 + p->SW - 1) / p->SW;
+        hi = hi < p->W ? hi : p->W;
+        if (lo >= hi)
+          continue;
+        for (int64_t ih = 0; ih < p->H; ++ih) {
+          const float *xr = xc + ih * p->W;
+          for (int64_t kh = 0; kh < p->KH; ++kh) {
+            const int64_t oh = ih * p->SH - p->PT + kh * p->DH;
+            if (oh < 0 || oh >= p->OH)
+              continue;
+            const float wv = wc[kh * p->KW + kw];
+            float *yr = plane + oh * p->OW + o0;
+            for (int64_t iw = lo; iw < hi; ++iw)
+              yr[iw * p->SW] += wv * xr[iw];
+          }
+        }
+      }
+    }
+  }
+}
+
 KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
