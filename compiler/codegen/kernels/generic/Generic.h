@@ -61,12 +61,12 @@ struct KilnGenConvParams {
   KilnGenEpilogue epi;
 };
 
-/// ConvTranspose on plain NCHW, as a scatter: input (ih, iw) of channel c
-/// adds x * w[c][m % (M/G)][kh][kw] to output (ih*SH - PT + kh*DH, iw*SW -
-/// PL + kw*DW) of every m of c's group, so the innermost loop runs along an
-/// input row (contiguous output for SW = 1). bufs = {out, x,
-/// w[C][M/G][KH][KW], bias[M] or null}. Work items: (n, m), each owning its
-/// output plane.
+/// ConvTranspose on plain NCHW: input (ih, iw) of channel c adds x *
+/// w[c][m % (M/G)][kh][kw] to output (ih*SH - PT + kh*DH, iw*SW - PL +
+/// kw*DW) of every m of c's group. Each work item gathers one output row
+/// from the input rows that reach it, tap by tap, along contiguous input
+/// rows. bufs = {out, x, w[C][M/G][KH][KW], bias[M] or null}.
+/// Work items: (n, m, output row).
 struct KilnGenConvTransposeParams {
   int64_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW, G;
   int64_t has_bias;
@@ -386,7 +386,7 @@ kiln_gen_global_pool_work_items(const KilnGenGlobalPoolParams *p) {
 }
 static inline int64_t
 kiln_gen_conv_transpose_work_items(const KilnGenConvTransposeParams *p) {
-  return p->N * p->M;
+  return p->N * p->M * p->OH;
 }
 static inline int64_t kiln_gen_lrn_work_items(const KilnGenLrnParams *p) {
   return p->N * p->C;
