@@ -257,8 +257,8 @@ static void importClip(NodeContext &c) {
   c.emit(OpKind::Clip, {x}, a);
 }
 
-// Softmax(X) {axis=1, coerced to 2-D (<13); axis=-1 (13+)}
-static void importSoftmax(NodeContext &c) {
+// Softmax, LogSoftmax, Hardmax(X) {axis=1, coerced to 2-D (<13); axis=-1 (13+)}
+template <OpKind Op> static void importSoftmax(NodeContext &c) {
   Value *x = c.input(0);
   bool legacy = c.opset() < 13;
   int64_t axis = c.attrInt("axis", legacy ? 1 : -1);
@@ -270,7 +270,129 @@ static void importSoftmax(NodeContext &c) {
   Attrs a;
   a.set("axis", normalizeAxis(c, axis, rank, "axis"));
   a.set("legacy", int64_t(legacy));
-  c.emit(OpKind::Softmax, {x}, a);
+  c.emit(Op, {x}, a);
+}
+
+// LayerNormalization(X, Scale, B?) -> (Y, Mean?, InvStdDev?)
+//   {axis=-1, epsilon=1e-5, stash_type=1} (17+)
+// Each used output is its own node; `result` says which (docs/IR.md).
+static void importLayerNormalization(NodeContext &c) {
+  Value *x = c.input(0), *scale = c.input(1), *bias = c.optionalInput(2);
+  int64_t axis = c.attrInt("axis", -1);
+  double epsilon = c.attrFloat("epsilon", 1e-5);
+  int64_t stash = c.attrInt("stash_type", 1);
+  if (!x || c.failed())
+    return;
+  if (stash != 1)
+    return c.unsupported(fmt::format("stash_type {} (kiln computes in f32, stash_type 1)", stash));
+  int64_t rank = x->type.rank();
+  if (rank == 0)
+    return c.fail("input must have rank >= 1");
+  std::vector<Value *> operands = {x, scale};
+  if (bias)
+    operands.push_back(bias);
+  for (int64_t result = 0; result < 3; ++result) {
+    if (result > 0 && !c.outputUsed(size_t(result)))
+      continue;
+    Attrs a;
+    a.set("axis", normalizeAxis(c, axis, rank, "axis"));
+    a.set("epsilon", epsilon);
+    a.set("result", result);
+    if (result == 0)
+      c.emit(OpKind::LayerNormalization, operands, a);
+    else
+      c.emitOutput(size_t(result), OpKind::LayerNormalization, operands, a,
+                   result == 1 ? "mean" : "inv_std_dev");
+  }
+}
+
+// InstanceNormalization(X, scale[C], B[C]) {epsilon=1e-5}
+static void importInstanceNormalization(NodeContext &c) {
+  Value *x = c.input(0), *scale = c.input(1), *bias = c.input(2);
+  Attrs a;
+  a.set("epsilon", c.attrFloat("epsilon", 1e-5));
+  c.emit(OpKind::InstanceNormalization, {x, scale, bias}, a);
+}
+
+// MeanVarianceNormalization(X) {axes=[0,2,3]} (9+)
+static void importMeanVarianceNormalization(NodeContext &c) {
+  Value *x = c.input(0);
+  Ints axes = c.attrInts("axes", {0, 2, 3});
+  if (!x || c.failed())
+    return;
+  Attrs a;
+  a.set("axes", normalizeAxes(c, axes, x->type.rank()));
+  c.emit(OpKind::MeanVarianceNormalization, {x}, a);
+}
+
+// LpNormalization(X) {axis=-1, p=2}
+static void importLpNormalization(NodeContext &c) {
+  Value *x = c.input(0);
+  int64_t axis = c.attrInt("axis", -1);
+  int64_t p = c.attrInt("p", 2);
+  if (!x || c.failed())
+    return;
+  if (x->type.rank() == 0)
+    return c.fail("input must have rank >= 1");
+  Attrs a;
+  a.set("axis", normalizeAxis(c, axis, x->type.rank(), "axis"));
+  a.set("p", p);
+  c.emit(OpKind::LpNormalization, {x}, a);
+}
+
+/// reduction="mean" | "sum" | "none" as the canonical code (docs/IR.md).
+static int64_t lossReduction(NodeContext &c) {
+  std::string r = c.attrString("reduction", "mean");
+  if (r == "none")
+    return 0;
+  if (r == "sum")
+    return 1;
+  if (r != "mean")
+    c.failf("reduction '{}' is not one of none, sum, mean", displayName(r));
+  return 2;
+}
+
+/// NegativeLogLikelihoodLoss's canonical attributes.
+static Attrs lossAttrs(NodeContext &c) {
+  Attrs a;
+  a.set("reduction", lossReduction(c));
+  a.set("has_ignore_index", int64_t(c.hasAttr("ignore_index")));
+  a.set("ignore_index", c.attrInt("ignore_index", 0));
+  return a;
+}
+
+// NegativeLogLikelihoodLoss(input[N,C,d...], target[N,d...], weight[C]?)
+//   {ignore_index (optional), reduction="mean"} (12+)
+static void importNegativeLogLikelihoodLoss(NodeContext &c) {
+  Value *x = c.input(0), *target = c.input(1), *weight = c.optionalInput(2);
+  Attrs a = lossAttrs(c);
+  std::vector<Value *> ops{x, target};
+  if (weight)
+    ops.push_back(weight);
+  c.emit(OpKind::NegativeLogLikelihoodLoss, ops, a);
+}
+
+// SoftmaxCrossEntropyLoss(scores[N,C,d...], labels[N,d...], weights[C]?)
+//   -> (output, log_prob?) {ignore_index (optional), reduction="mean"} (12+)
+// = NegativeLogLikelihoodLoss(LogSoftmax(scores) along C, labels, weights).
+static void importSoftmaxCrossEntropyLoss(NodeContext &c) {
+  Value *x = c.input(0), *labels = c.input(1), *weights = c.optionalInput(2);
+  Attrs a = lossAttrs(c);
+  if (!x || c.failed())
+    return;
+  if (x->type.rank() < 2)
+    return c.failf("scores have rank {}, expected at least 2 ([N,C,...])", x->type.rank());
+  Attrs softmax;
+  softmax.set("axis", int64_t(1));
+  softmax.set("legacy", int64_t(0));
+  Value *logProb =
+      c.outputUsed(1)
+          ? c.emitOutput(1, OpKind::LogSoftmax, {x}, softmax, "log_prob")
+          : c.emitHelper(OpKind::LogSoftmax, {x}, softmax, "log_prob");
+  std::vector<Value *> ops{logProb, labels};
+  if (weights)
+    ops.push_back(weights);
+  c.emit(OpKind::NegativeLogLikelihoodLoss, ops, a);
 }
 
 // Dropout(X, ratio? (12+), training_mode? (12+)) -> (Y, mask?)
@@ -372,7 +494,15 @@ std::span<const OpImporter> nnOpImporters() {
       {"BitShift", importBitShift},
       {"PRelu", importPRelu},
       {"Clip", importClip},
-      {"Softmax", importSoftmax},
+      {"Softmax", importSoftmax<OpKind::Softmax>},
+      {"LogSoftmax", importSoftmax<OpKind::LogSoftmax>},
+      {"Hardmax", importSoftmax<OpKind::Hardmax>},
+      {"LayerNormalization", importLayerNormalization},
+      {"InstanceNormalization", importInstanceNormalization},
+      {"MeanVarianceNormalization", importMeanVarianceNormalization},
+      {"LpNormalization", importLpNormalization},
+      {"NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss},
+      {"SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss},
       {"Dropout", importDropout},
 #define REDUCTION(Name, ABI, Code, AxesInput) {#Name, importReduction<OpKind::Name, AxesInput>},
 #include "compiler/ir/Reductions.def"

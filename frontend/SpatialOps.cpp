@@ -22,6 +22,7 @@
 #include "compiler/ir/Diagnostics.h"
 
 #include <array>
+#include <tuple>
 
 namespace kiln::frontend {
 
@@ -256,6 +257,111 @@ static void importConv(NodeContext &c) {
   c.emit(OpKind::Squeeze, {y4}, axesAttr({2}));
 }
 
+// ConvTranspose(X, W, B?) {auto_pad="NOTSET", dilations=1s, group=1,
+//   kernel_shape=W's, output_padding=0s, output_shape (optional), pads=0s,
+//   strides=1s}
+// The full result along an axis has s*(in-1) + output_padding + (k-1)*d + 1
+// positions; pads crop it. output_shape or SAME_* give the output size and
+// the pads crop the difference (SAME_UPPER: the larger half at the end, as
+// the spec and ONNX's test); an output_shape beyond the full result extends
+// it at the end, where only the bias reaches. Canonical end pads absorb
+// output_padding and that extension, so they may be negative.
+static void importConvTranspose(NodeContext &c) {
+  constexpr int64_t Big = int64_t(1) << 31;
+  Value *x = c.input(0), *w = c.input(1), *b = c.optionalInput(2);
+  int64_t group = c.attrInt("group", 1);
+  if (c.failed())
+    return;
+  int64_t rank = x->type.rank();
+  if (rank != 3 && rank != 4)
+    return c.unsupported(fmt::format("{}-D ConvTranspose (input rank {})",
+                                     std::max<int64_t>(rank - 2, 0), rank));
+  if (w->type.rank() != rank)
+    return c.failf("weight '{}' has rank {}, expected {}", displayName(w->name),
+                   w->type.rank(), rank);
+  if (group <= 0 || x->type.dims[1] % group != 0)
+    return c.failf("group {} does not divide the {} input channels", group,
+                   x->type.dims[1]);
+  const size_t s = size_t(rank - 2);
+  Ints weightKernel(w->type.dims.begin() + 2, w->type.dims.end());
+  Ints kernel = c.attrInts("kernel_shape", weightKernel);
+  Ints strides = c.attrInts("strides", Ints(s, 1));
+  Ints dilations = c.attrInts("dilations", Ints(s, 1));
+  Ints pads = c.attrInts("pads", Ints(2 * s, 0));
+  Ints outputPadding = c.attrInts("output_padding", Ints(s, 0));
+  Ints outputShape = c.attrInts("output_shape");
+  std::string autoPad = c.attrString("auto_pad", "NOTSET");
+  if (c.failed())
+    return;
+  if (kernel != weightKernel)
+    return c.failf("kernel_shape {} does not match the weight's kernel {}", listStr(kernel),
+                   listStr(weightKernel));
+  for (auto [v, n, what] : {std::tuple{&strides, s, "strides"}, {&dilations, s, "dilations"},
+                            {&pads, 2 * s, "pads"}, {&outputPadding, s, "output_padding"}})
+    if (v->size() != n)
+      return c.failf("{} {} has {} values, expected {}", what, listStr(*v), v->size(), n);
+  // output_shape may also name N and C (a legacy spelling): keep the spatial tail.
+  if (outputShape.size() == s + 2)
+    outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
+  if (!outputShape.empty() && outputShape.size() != s)
+    return c.failf("output_shape {} has {} values, expected {}", listStr(outputShape),
+                   outputShape.size(), s);
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return c.failf("auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID",
+                   displayName(autoPad));
+  for (size_t i = 0; i < s; ++i) {
+    if (strides[i] <= 0 || strides[i] > Big || dilations[i] <= 0 || dilations[i] > Big ||
+        kernel[i] <= 0 || kernel[i] > Big)
+      return c.failf("kernel_shape {}, strides {} and dilations {} must be in [1, 2^31]",
+                     listStr(kernel), listStr(strides), listStr(dilations));
+    if (outputPadding[i] < 0 || outputPadding[i] >= std::max(strides[i], dilations[i]))
+      return c.failf("output_padding {} must be in [0, max(stride, dilation))",
+                     listStr(outputPadding));
+    if (pads[i] < 0 || pads[i] > Big || pads[i + s] < 0 || pads[i + s] > Big)
+      return c.failf("pads {} must be in [0, 2^31]", listStr(pads));
+  }
+  if (autoPad == "VALID")
+    pads.assign(2 * s, 0);
+  for (size_t i = 0; i < s; ++i) {
+    int64_t in = x->type.dims[2 + i];
+    if (in <= 0 || in > Big)
+      return c.failf("input spatial size {} must be in [1, 2^31]", in);
+    int64_t full = strides[i] * (in - 1) + outputPadding[i] + dilations[i] * (kernel[i] - 1) + 1;
+    int64_t out = -1;
+    if (!outputShape.empty())
+      out = outputShape[i];
+    else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+      out = in * strides[i];
+    if (out == -1) {
+      pads[i + s] -= outputPadding[i]; // the end pad absorbs output_padding
+      continue;
+    }
+    if (out <= 0 || out > Big)
+      return c.failf("output size {} must be in [1, 2^31]", out);
+    int64_t total = full - out;
+    int64_t begin = total <= 0 ? 0 : autoPad == "SAME_LOWER" ? total - total / 2 : total / 2;
+    pads[i] = begin;
+    pads[i + s] = total - begin - outputPadding[i]; // canonical: without output_padding
+  }
+  Attrs a;
+  a.set("group", group);
+  Window win{kernel, strides, pads, dilations};
+  if (rank == 4) {
+    std::vector<Value *> ops{x, w};
+    if (b)
+      ops.push_back(b);
+    c.emit(OpKind::ConvTranspose, ops, windowAttrs(win, a, /*withDilations=*/true));
+    return;
+  }
+  std::vector<Value *> ops{liftTo2d(c, x, "unsqueeze"), liftTo2d(c, w, "weight")};
+  if (b)
+    ops.push_back(b);
+  Value *y4 = c.emitHelper(OpKind::ConvTranspose, ops,
+                           windowAttrs(window2d(win, {-1, 0}), a, true), "conv_transpose");
+  c.emit(OpKind::Squeeze, {y4}, axesAttr({2}));
+}
+
 // MaxPool(X) -> (Y, Indices?) {auto_pad="NOTSET", ceil_mode=0 (10+),
 //   dilations=1s (10+), kernel_shape (required), pads=0s, storage_order=0 (8+),
 //   strides=1s}
@@ -309,6 +415,7 @@ static void importAveragePool(NodeContext &c) {
 std::span<const OpImporter> spatialOpImporters() {
   static constexpr OpImporter Table[] = {
       {"Conv", importConv},
+      {"ConvTranspose", importConvTranspose},
       {"MaxPool", importMaxPool},
       {"AveragePool", importAveragePool},
   };

@@ -206,15 +206,18 @@ static llvm::Error lowerCast(LowerContext &cx, const Node &n) {
 
 static llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
-    return nodeError(n, "fused operations on Softmax are not supported");
+    return nodeErrorf(n, "fused operations on {} are not supported", opName(n.op));
   const Value *in = n.input(0);
   if (blockOf(in) || blockOf(n.output()))
-    return nodeError(n, "Softmax operands must have the plain layout");
+    return nodeErrorf(n, "{} operands must have the plain layout", opName(n.op));
   const Dims &d = in->type.dims;
   int64_t axis = n.attrs.getInt("axis");
   bool legacy = n.attrs.getInt("legacy", 0);
   KilnGenSoftmaxParams p{};
   p.outer = p.n = p.inner = 1;
+  p.mode = n.op == OpKind::LogSoftmax ? KILN_SOFTMAX_LOG
+           : n.op == OpKind::Hardmax  ? KILN_SOFTMAX_HARD
+                                      : KILN_SOFTMAX_EXP;
   for (int64_t i = 0; i < int64_t(d.size()); ++i) {
     if (i < axis)
       p.outer *= d[size_t(i)];
@@ -238,6 +241,8 @@ std::span<const OpLowering> elementwiseLowerings() {
   static constexpr OpLowering Table[] = {
       {OpKind::Cast, lowerCast},
       {OpKind::Softmax, lowerSoftmax},
+      {OpKind::LogSoftmax, lowerSoftmax},
+      {OpKind::Hardmax, lowerSoftmax},
   };
   return Table;
 }

@@ -265,6 +265,35 @@ static llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
+// ConvTranspose ==> kiln_gen_conv_transpose2d_f32 (plain layout, weights
+// as the model gives them: [C][M/group][kH][kW]).
+static llvm::Error lowerConvTranspose(LowerContext &cx, const Node &n) {
+  if (!n.fused.empty())
+    return nodeError(n, "fused operations on ConvTranspose are not supported");
+  for (const Value *v : {n.input(0), n.output()})
+    if (blockOf(v))
+      return nodeError(n, "operand and result must have the plain layout");
+  const Dims &x = n.input(0)->type.dims, &y = n.output()->type.dims;
+  const ConvAttrs ca = convAttrs(n);
+  const Window2d &k = ca.window;
+  KilnGenConvTransposeParams p{};
+  p.N = x[0], p.C = x[1], p.H = x[2], p.W = x[3];
+  p.M = y[1], p.OH = y[2], p.OW = y[3];
+  p.KH = k.kh, p.KW = k.kw, p.SH = k.sh, p.SW = k.sw;
+  p.PT = k.pt, p.PL = k.pl, p.DH = k.dh, p.DW = k.dw;
+  p.G = ca.group;
+  const Value *bias = n.inputs.size() > 2 ? n.input(2) : nullptr;
+  p.has_bias = bias != nullptr;
+  if (n.output()->type.numElements() == 0)
+    return llvm::Error::success();
+  Layer &l = cx.addLayer(&n, Kernel::GenConvTranspose);
+  l.setParams(p);
+  l.buffers = {cx.buffer(n.output()), cx.buffer(n.input(0)), cx.buffer(n.input(1)),
+               bias ? cx.buffer(bias) : BufferRef::null()};
+  l.workItems = kiln_gen_conv_transpose_work_items(&p);
+  return llvm::Error::success();
+}
+
 static llvm::Error lowerLrn(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on LRN are not supported");
@@ -353,6 +382,7 @@ std::span<const OpLowering> spatialLowerings() {
       {OpKind::AveragePool, lowerPool},
       {OpKind::GlobalAveragePool, lowerGlobalPool},
       {OpKind::GlobalMaxPool, lowerGlobalPool},
+      {OpKind::ConvTranspose, lowerConvTranspose},
       {OpKind::LRN, lowerLrn},
       {OpKind::BatchNormalization, lowerScaleShift},
       {OpKind::ScaleShift, lowerScaleShift},

@@ -33,6 +33,17 @@ int64_t multiplyAdds(OpKind op, const Attrs &a, const std::vector<const TensorTy
       r = mulSat(r, std::max<int64_t>(f, 0));
     return r;
   }
+  case OpKind::ConvTranspose: {
+    if (in.size() < 2 || !in[0] || !in[1] || in[0]->rank() != 4 || in[1]->rank() != 4)
+      return 0;
+    // Every input element meets w[c]'s M/group x KH x KW taps (an upper
+    // bound: the kernel skips the taps that pads crop).
+    const Dims &x = in[0]->dims, &w = in[1]->dims;
+    int64_t r = 1;
+    for (int64_t f : {x[0], x[1], x[2], x[3], w[1], w[2], w[3]})
+      r = mulSat(r, std::max<int64_t>(f, 0));
+    return r;
+  }
   case OpKind::Gemm:
     if (in.empty() || !in[0] || in[0]->rank() != 2)
       return 0;

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/ShapeInferenceImpl.h"
+#include "compiler/ir/Normalize.h"
 #include "compiler/ir/OpAttrs.h"
 
 #include <algorithm>
@@ -334,6 +335,173 @@ static llvm::Expected<TensorType> inferSoftmax(const Inferrer &s) {
   return s.in.type(0);
 }
 
+/// ConvTranspose: X[N,C,H,W], W[C,M/group,kH,kW], B[M]?; each output axis
+/// has stride*(in-1) + dilation*(k-1) + 1 - pad_begin - pad_end positions
+/// (end pads may be negative: docs/IR.md).
+static llvm::Expected<TensorType> inferConvTranspose(const Inferrer &s) {
+  constexpr int64_t Big = int64_t(1) << 31;
+  KILN_TRY(s.requireRank(0, "input", 4));
+  KILN_TRY(s.requireRank(1, "weight", 4));
+  KILN_TRY(s.requireF32(0, "input"));
+  KILN_TRY(s.requireF32(1, "weight"));
+  const Dims &x = s.in.type(0).dims, &w = s.in.type(1).dims;
+  std::vector<int64_t> kernel, strides, pads, dilations;
+  int64_t group;
+  KILN_TRY(s.needInts(s.node.attrs, "kernel", 2, kernel));
+  KILN_TRY(s.needInts(s.node.attrs, "strides", 2, strides));
+  KILN_TRY(s.needInts(s.node.attrs, "pads", 4, pads));
+  KILN_TRY(s.needInts(s.node.attrs, "dilations", 2, dilations));
+  KILN_TRY(s.needInt(s.node.attrs, "group", group));
+  if (group <= 0 || x[1] % group != 0)
+    return s.errf("group {} does not divide the {} input channels", group, x[1]);
+  if (w[0] != x[1])
+    return s.errf("weight {} has {} input channels, the input {}", dimsStr(w), w[0], x[1]);
+  if (kernel[0] != w[2] || kernel[1] != w[3])
+    return s.errf("kernel {}x{} does not match weight shape {}", kernel[0], kernel[1],
+                  dimsStr(w));
+  int64_t m;
+  if (!checkedMul(w[1], group, m) || m <= 0)
+    return s.errf("weight {} with group {} gives no output channels", dimsStr(w), group);
+  if (s.in.size() > 2) {
+    KILN_TRY(s.requireF32(2, "bias"));
+    if (s.in.type(2).dims != Dims{m})
+      return s.errf("bias has shape {}, expected [{}]", dimsStr(s.in.type(2).dims), m);
+  }
+  Dims out = {x[0], m};
+  for (size_t i = 0; i < 2; ++i) {
+    if (kernel[i] <= 0 || kernel[i] > Big || strides[i] <= 0 || strides[i] > Big ||
+        dilations[i] <= 0 || dilations[i] > Big)
+      return s.errf("kernel {}, strides {} and dilations {} must be in [1, 2^31]",
+                    dimsStr(kernel), dimsStr(strides), dimsStr(dilations));
+    if (pads[i] < 0 || pads[i] > Big || pads[i + 2] < -Big || pads[i + 2] > Big ||
+        x[2 + i] > Big)
+      return s.errf("pads {} are out of range", dimsStr(pads));
+    int64_t o = strides[i] * (x[2 + i] - 1) + dilations[i] * (kernel[i] - 1) + 1 - pads[i] -
+                pads[i + 2];
+    if (x[2 + i] <= 0 || o <= 0)
+      return s.errf("pads {} leave no output of the {}x{} input", dimsStr(pads), x[2], x[3]);
+    out.push_back(o);
+  }
+  return TensorType{DType::F32, out};
+}
+
+/// NegativeLogLikelihoodLoss: input f32[N,C,d...], target i64/i32[N,d...],
+/// weight f32[C]?; the loss per target element (reduction 0) or a scalar.
+static llvm::Expected<TensorType> inferNegativeLogLikelihoodLoss(const Inferrer &s) {
+  KILN_TRY(s.requireF32(0, "input"));
+  const Dims &x = s.in.type(0).dims, &t = s.in.type(1).dims;
+  int64_t reduction, hasIgnore, ignore;
+  KILN_TRY(s.needInt(s.node.attrs, "reduction", reduction));
+  KILN_TRY(s.needInt(s.node.attrs, "has_ignore_index", hasIgnore));
+  KILN_TRY(s.needInt(s.node.attrs, "ignore_index", ignore));
+  if (reduction < 0 || reduction > 2)
+    return s.errf("reduction {} must be 0 (none), 1 (sum) or 2 (mean)", reduction);
+  if (x.size() < 2)
+    return s.errf("input has rank {}, expected at least 2 ([N,C,...])", x.size());
+  DType tt = s.in.type(1).dtype;
+  if (tt != DType::I64 && tt != DType::I32)
+    return s.errf("target has element type {}, expected i64 or i32", dtypeName(tt));
+  Dims expect = x;
+  expect.erase(expect.begin() + 1);
+  if (t != expect)
+    return s.errf("target has shape {}, expected {} (the input's without C)", dimsStr(t),
+                  dimsStr(expect));
+  if (s.in.size() > 2) {
+    KILN_TRY(s.requireF32(2, "weight"));
+    if (s.in.type(2).dims != Dims{x[1]})
+      return s.errf("weight has shape {}, expected [{}]", dimsStr(s.in.type(2).dims), x[1]);
+  }
+  return TensorType{DType::F32, reduction == 0 ? t : Dims{}};
+}
+
+/// Operand i (Scale or B of LayerNormalization) must broadcast to the
+/// trailing axes [from, rank) of X.
+static llvm::Error requireTrailingBroadcast(const Inferrer &s, size_t i, const char *what,
+                                            int64_t from) {
+  KILN_TRY(s.requireF32(i, what));
+  const Dims &x = s.in.type(0).dims, &d = s.in.type(i).dims;
+  bool fits = int64_t(d.size()) <= int64_t(x.size()) - from;
+  for (size_t k = 0; fits && k < d.size(); ++k) {
+    int64_t xd = x[x.size() - d.size() + k];
+    fits = d[k] == xd || d[k] == 1;
+  }
+  if (!fits)
+    return s.errf("{} of shape {} does not broadcast to the normalized axes {}", what,
+                  dimsStr(d), dimsStr(Dims(x.begin() + from, x.end())));
+  return llvm::Error::success();
+}
+
+/// LayerNormalization, InstanceNormalization, MeanVarianceNormalization and
+/// LpNormalization (compiler/ir/Normalize.h).
+static llvm::Expected<TensorType> inferNormalize(const Inferrer &s) {
+  KILN_TRY(s.requireF32(0, "input"));
+  const TensorType &x = s.in.type(0);
+  const Attrs &a = s.node.attrs;
+  const int64_t rank = x.rank();
+  auto checkEpsilon = [&]() -> llvm::Error {
+    double eps;
+    KILN_TRY(s.needFloat(a, "epsilon", eps));
+    if (!(eps >= 0.0))
+      return s.errf("epsilon {} must be a non-negative number", eps);
+    return llvm::Error::success();
+  };
+  switch (s.node.op) {
+  case OpKind::LayerNormalization: {
+    int64_t axis, result;
+    KILN_TRY(s.needInt(a, "axis", axis));
+    KILN_TRY(s.needInt(a, "result", result));
+    KILN_TRY(checkEpsilon());
+    if (axis < 0 || axis >= rank)
+      return s.errf("axis {} is out of range for rank {}", axis, rank);
+    if (result < 0 || result > 2)
+      return s.errf("result {} must be 0 (Y), 1 (Mean) or 2 (InvStdDev)", result);
+    KILN_TRY(requireTrailingBroadcast(s, 1, "scale", axis));
+    if (s.in.size() > 2)
+      KILN_TRY(requireTrailingBroadcast(s, 2, "bias", axis));
+    if (result == 0)
+      return x;
+    std::vector<bool> reduced(size_t(rank), false);
+    for (int64_t d = axis; d < rank; ++d)
+      reduced[size_t(d)] = true;
+    return TensorType{x.dtype, normalizeGroupDims(x.dims, reduced)};
+  }
+  case OpKind::InstanceNormalization: {
+    KILN_TRY(checkEpsilon());
+    if (rank < 3)
+      return s.errf("input has rank {}, expected at least 3 ([N,C,spatial...])", rank);
+    for (size_t i : {size_t(1), size_t(2)}) {
+      const char *what = i == 1 ? "scale" : "bias";
+      KILN_TRY(s.requireF32(i, what));
+      if (s.in.type(i).dims != Dims{x.dims[1]})
+        return s.errf("{} has shape {}, expected [{}] (the channels)", what,
+                      dimsStr(s.in.type(i).dims), x.dims[1]);
+    }
+    return x;
+  }
+  case OpKind::MeanVarianceNormalization: {
+    std::vector<int64_t> axes;
+    KILN_TRY(s.needInts(a, "axes", size_t(-1), axes));
+    for (size_t i = 0; i < axes.size(); ++i)
+      if (axes[i] < 0 || axes[i] >= rank || (i > 0 && axes[i] <= axes[i - 1]))
+        return s.errf("axes {} are not sorted, unique axes of rank {}", dimsStr(axes),
+                      rank);
+    return x;
+  }
+  case OpKind::LpNormalization: {
+    int64_t axis, p;
+    KILN_TRY(s.needInt(a, "axis", axis));
+    KILN_TRY(s.needInt(a, "p", p));
+    if (axis < 0 || axis >= rank)
+      return s.errf("axis {} is out of range for rank {}", axis, rank);
+    if (p != 1 && p != 2)
+      return s.errf("p {} must be 1 or 2", p);
+    return x;
+  }
+  default:
+    return s.errf("{} is not a row normalization", opName(s.node.op));
+  }
+}
+
 /// Every Reduce* op: axes (sorted, unique, in range) keepdims (0/1).
 static llvm::Expected<TensorType> inferReduction(const Inferrer &s) {
   const TensorType &x = s.in.type(0);
@@ -407,6 +575,14 @@ std::span<const OpShapeRule> nnShapeRules() {
 #define ACTIVATION(Name, ...) {OpKind::Name, inferUnary},
 #include "compiler/ir/Activations.def"
       {OpKind::Softmax, inferSoftmax},
+      {OpKind::LogSoftmax, inferSoftmax},
+      {OpKind::Hardmax, inferSoftmax},
+      {OpKind::LayerNormalization, inferNormalize},
+      {OpKind::InstanceNormalization, inferNormalize},
+      {OpKind::MeanVarianceNormalization, inferNormalize},
+      {OpKind::LpNormalization, inferNormalize},
+      {OpKind::ConvTranspose, inferConvTranspose},
+      {OpKind::NegativeLogLikelihoodLoss, inferNegativeLogLikelihoodLoss},
 #define REDUCTION(Name, ...) {OpKind::Name, inferReduction},
 #include "compiler/ir/Reductions.def"
   };

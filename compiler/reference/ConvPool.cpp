@@ -348,6 +348,46 @@ Tensor scaleshift_ref(const Tensor &x, const Tensor &scale, const Tensor &shift)
 // The ops of this file (Dispatch.h)
 //===----------------------------------------------------------------------===//
 
+Tensor conv_transpose2d_ref(const Tensor &x, const Tensor &w, const Tensor *bias,
+                            const Attrs &a) {
+  const ConvAttrs ca = convAttrs(a);
+  const Window2d &k = ca.window;
+  const int64_t N = x.dims()[0], C = x.dims()[1], H = x.dims()[2], W = x.dims()[3];
+  const int64_t Mg = w.dims()[1], M = Mg * ca.group, Cg = C / ca.group;
+  const int64_t OH = k.sh * (H - 1) + k.dh * (k.kh - 1) + 1 - k.pt - k.pb;
+  const int64_t OW = k.sw * (W - 1) + k.dw * (k.kw - 1) + 1 - k.pl - k.pr;
+  Tensor y = Tensor::zeros(TensorType{DType::F32, {N, M, OH, OW}});
+  // Output (oh, ow) receives input (ih, iw) through tap (kh, kw) when
+  // oh = ih * sh - pt + kh * dh (and likewise for w).
+  auto source = [](int64_t o, int64_t kk, int64_t s, int64_t p, int64_t d, int64_t in) {
+    int64_t t = o + p - kk * d;
+    return t >= 0 && t % s == 0 && t / s < in ? t / s : int64_t(-1);
+  };
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m) {
+      const int64_t g = m / Mg, mm = m % Mg;
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double acc = bias ? bias->f32[size_t(m)] : 0.0;
+          for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c)
+            for (int64_t kh = 0; kh < k.kh; ++kh) {
+              int64_t ih = source(oh, kh, k.sh, k.pt, k.dh, H);
+              if (ih < 0)
+                continue;
+              for (int64_t kw = 0; kw < k.kw; ++kw) {
+                int64_t iw = source(ow, kw, k.sw, k.pl, k.dw, W);
+                if (iw < 0)
+                  continue;
+                acc += double(x.f32[size_t(((n * C + c) * H + ih) * W + iw)]) *
+                       w.f32[size_t(((c * Mg + mm) * k.kh + kh) * k.kw + kw)];
+              }
+            }
+          y.f32[size_t(((n * M + m) * OH + oh) * OW + ow)] = float(acc);
+        }
+    }
+  return y;
+}
+
 std::span<const OpEvaluator> convPoolEvaluators() {
   using A = const EvalArgs &;
   static constexpr OpEvaluator Table[] = {
@@ -355,6 +395,10 @@ std::span<const OpEvaluator> convPoolEvaluators() {
        [](A e) -> llvm::Expected<Tensor> {
          return conv2d_ref(e.operand(0), e.operand(1), e.optional(2), e.attrs,
                            e.opts.threads);
+       }},
+      {OpKind::ConvTranspose,
+       [](A e) -> llvm::Expected<Tensor> {
+         return conv_transpose2d_ref(e.operand(0), e.operand(1), e.optional(2), e.attrs);
        }},
       {OpKind::MaxPool, [](A e) -> llvm::Expected<Tensor> { return maxpool2d_ref(e.operand(0), e.attrs); }},
       {OpKind::AveragePool, [](A e) -> llvm::Expected<Tensor> { return avgpool2d_ref(e.operand(0), e.attrs); }},

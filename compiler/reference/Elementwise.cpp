@@ -197,7 +197,7 @@ Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a) {
   });
 }
 
-Tensor softmax_ref(const Tensor &x, const Attrs &a) {
+Tensor softmax_ref(const Tensor &x, const Attrs &a, OpKind op) {
   assert(x.isF32());
   const int64_t axis = a.getInt("axis");
   const bool legacy = a.getInt("legacy") != 0;
@@ -218,15 +218,22 @@ Tensor softmax_ref(const Tensor &x, const Attrs &a) {
     for (int64_t in = 0; in < inner; ++in) {
       auto at = [&](int64_t j) { return size_t((o * n + j) * inner + in); };
       float mx = -INFINITY;
+      int64_t first = 0;
       for (int64_t j = 0; j < n; ++j)
-        mx = std::max(mx, x.f32[at(j)]);
-      float sum = 0.0f;
-      for (int64_t j = 0; j < n; ++j) {
-        y.f32[at(j)] = std::exp(x.f32[at(j)] - mx);
-        sum += y.f32[at(j)];
+        if (x.f32[at(j)] > mx) {
+          mx = x.f32[at(j)];
+          first = j;
+        }
+      if (op == OpKind::Hardmax) {
+        y.f32[at(first)] = 1.0f;
+        continue;
       }
+      float sum = 0.0f;
       for (int64_t j = 0; j < n; ++j)
-        y.f32[at(j)] /= sum;
+        sum += std::exp(x.f32[at(j)] - mx);
+      for (int64_t j = 0; j < n; ++j)
+        y.f32[at(j)] = op == OpKind::LogSoftmax ? x.f32[at(j)] - mx - std::log(sum)
+                                                : std::exp(x.f32[at(j)] - mx) / sum;
     }
   }
   return y;
@@ -282,6 +289,8 @@ std::span<const OpEvaluator> elementwiseEvaluators() {
 #define ACTIVATION(Name, ...) {OpKind::Name, Activation},
 #include "compiler/ir/Activations.def"
       {OpKind::Softmax, [](A e) -> llvm::Expected<Tensor> { return softmax_ref(e.operand(0), e.attrs); }},
+      {OpKind::LogSoftmax, [](A e) -> llvm::Expected<Tensor> { return softmax_ref(e.operand(0), e.attrs, e.op); }},
+      {OpKind::Hardmax, [](A e) -> llvm::Expected<Tensor> { return softmax_ref(e.operand(0), e.attrs, e.op); }},
   };
   return Table;
 }

@@ -31,6 +31,10 @@ namespace kiln::ref {
 
 /// Conv: x[N,C,H,W], w[M,C/group,kH,kW], bias[M] or null. Attributes
 /// kernel strides pads dilations group. `threads` splits the output channels.
+/// ConvTranspose {kernel strides pads dilations group}: each output element
+/// gathers the inputs whose scatter reaches it (the kernel scatters).
+Tensor conv_transpose2d_ref(const Tensor &x, const Tensor &w, const Tensor *bias,
+                            const Attrs &a);
 Tensor conv2d_ref(const Tensor &x, const Tensor &w, const Tensor *bias,
                   const Attrs &a, unsigned threads = 1);
 /// MaxPool: kernel strides pads dilations ceil_mode. Padding never wins.
@@ -89,7 +93,21 @@ Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a);
 /// Softmax: axis legacy. legacy=1 (opset < 13): the input is seen as 2-D
 /// [prod(dims[:axis]), prod(dims[axis:])] and rows are normalized;
 /// legacy=0: normalized along `axis` only.
-Tensor softmax_ref(const Tensor &x, const Attrs &a);
+/// LogSoftmax, Hardmax: the same rows (Hardmax: 1 at the first maximum).
+Tensor softmax_ref(const Tensor &x, const Attrs &a, OpKind op = OpKind::Softmax);
+
+/// LayerNormalization, InstanceNormalization, MeanVarianceNormalization,
+/// LpNormalization (Reduction.cpp): compiler/ir/Normalize.h's form, in
+/// double, two passes. scale and bias are null when absent.
+Tensor normalize_ref(OpKind op, const Tensor &x, const Tensor *scale, const Tensor *bias,
+                     const Attrs &a);
+
+/// NegativeLogLikelihoodLoss {reduction has_ignore_index ignore_index}
+/// (Reduction.cpp): -input[n, target, d] * weight[target], summed or
+/// averaged over the weights of the targets not ignored. A target outside
+/// [0, C) that is not ignored is an error.
+llvm::Expected<Tensor> nll_loss_ref(const Tensor &x, const Tensor &target,
+                                    const Tensor *weight, const Attrs &a);
 
 //===--- Data movement (DataMovement.cpp); any dtype ----------------------===//
 

@@ -262,6 +262,35 @@ void extremeCases(Corpus &c) {
         unaryModel("Softmax", "softmax_min", {1, 10},
                    [&](GraphProto &, NodeProto *n) { attrInt(n, "axis", Min); }),
         {"softmax_min", "axis"});
+  // Normalizations and ConvTranspose.
+  c.add("layer_norm_scale_does_not_broadcast",
+        [] {
+          ModelProto m = newModel(17);
+          auto &g = *m.mutable_graph();
+          input(g, "x", {2, 3, 4});
+          initF(g, "ln.s", {5});
+          node(g, "LayerNormalization", "ln_scale", {"x", "ln.s"}, {"y"});
+          output(g, "y");
+          return m;
+        }(),
+        {"ln_scale", "does not broadcast"});
+  c.add("conv_transpose_output_padding_not_below_stride",
+        unaryModel("ConvTranspose", "ct_outpad", {1, 2, 4, 4},
+                   [](GraphProto &g, NodeProto *n) {
+                     initF(g, "ct.w", {2, 3, 3, 3});
+                     n->add_input("ct.w");
+                     attrInts(n, "strides", {2, 2});
+                     attrInts(n, "output_padding", {2, 0});
+                   }),
+        {"ct_outpad", "output_padding"});
+  c.add("conv_transpose_pads_leave_no_output",
+        unaryModel("ConvTranspose", "ct_pads", {1, 2, 2, 2},
+                   [](GraphProto &g, NodeProto *n) {
+                     initF(g, "ct.w", {2, 3, 3, 3});
+                     n->add_input("ct.w");
+                     attrInts(n, "pads", {3, 3, 3, 3});
+                   }),
+        {"ct_pads", "leave no output"});
   c.add("concat_axis_int64_max",
         [&] {
           ModelProto m = newModel();

@@ -182,6 +182,7 @@ KILN_GEN_KERNEL(kiln_gen_cast, KilnGenCastParams) {
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  const int64_t mode = p->mode;
   // Inner positions reduced at once when softmax's axis is not the last:
   // their running max and sum (2 KB) stay on the stack.
   constexpr int64_t Tile = 256;
@@ -190,9 +191,25 @@ KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams) {
     float *yo = out + o * p->n * p->inner;
     if (p->inner == 1) {
       float mx = maxStrided(xo, p->n, 1);
+      if (mode == KILN_SOFTMAX_HARD) {
+        int64_t first = 0; // all -inf or NaN: the first element, as ORT
+        while (first < p->n && !(xo[first] == mx))
+          ++first;
+        for (int64_t k = 0; k < p->n; ++k)
+          yo[k] = 0.0f;
+        yo[first < p->n ? first : 0] = 1.0f;
+        continue;
+      }
       for (int64_t k = 0; k < p->n; ++k)
         yo[k] = expf(xo[k] - mx);
-      float inv = 1.0f / sumStrided(yo, p->n, 1);
+      float sum = sumStrided(yo, p->n, 1);
+      if (mode == KILN_SOFTMAX_LOG) {
+        float shift = mx + logf(sum);
+        for (int64_t k = 0; k < p->n; ++k)
+          yo[k] = xo[k] - shift;
+        continue;
+      }
+      float inv = 1.0f / sum;
       for (int64_t k = 0; k < p->n; ++k)
         yo[k] *= inv;
       continue;
@@ -200,6 +217,8 @@ KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams) {
     // Strided axis: vectorize across a tile of the inner positions.
     for (int64_t t0 = 0; t0 < p->inner; t0 += Tile) {
       int64_t tn = p->inner - t0 < Tile ? p->inner - t0 : Tile;
+      const float *xt = xo + t0;
+      float *yt = yo + t0;
       float mx[Tile], sum[Tile];
       for (int64_t i = 0; i < tn; ++i) {
         mx[i] = -__builtin_inff();
@@ -207,18 +226,43 @@ KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams) {
       }
       for (int64_t k = 0; k < p->n; ++k)
         for (int64_t i = 0; i < tn; ++i)
-          mx[i] = fmaxf(mx[i], xo[k * p->inner + t0 + i]);
+          mx[i] = fmaxf(mx[i], xt[k * p->inner + i]);
+      if (mode == KILN_SOFTMAX_HARD) {
+        // sum[i] = 1 until row i's first maximum is written.
+        for (int64_t i = 0; i < tn; ++i)
+          sum[i] = 1.0f;
+        for (int64_t k = 0; k < p->n; ++k)
+          for (int64_t i = 0; i < tn; ++i) {
+            float hit = xt[k * p->inner + i] == mx[i] ? sum[i] : 0.0f;
+            yt[k * p->inner + i] = hit;
+            sum[i] -= hit;
+          }
+        // Rows of NaN or -inf only: their first element, as ORT.
+        for (int64_t i = 0; i < tn; ++i)
+          if (sum[i] != 0.0f)
+            yt[i] = 1.0f;
+        continue;
+      }
       for (int64_t k = 0; k < p->n; ++k)
         for (int64_t i = 0; i < tn; ++i) {
-          float e = expf(xo[k * p->inner + t0 + i] - mx[i]);
-          yo[k * p->inner + t0 + i] = e;
+          float e = expf(xt[k * p->inner + i] - mx[i]);
+          if (mode != KILN_SOFTMAX_LOG)
+            yt[k * p->inner + i] = e;
           sum[i] += e;
         }
+      if (mode == KILN_SOFTMAX_LOG) {
+        for (int64_t i = 0; i < tn; ++i)
+          sum[i] = mx[i] + logf(sum[i]);
+        for (int64_t k = 0; k < p->n; ++k)
+          for (int64_t i = 0; i < tn; ++i)
+            yt[k * p->inner + i] = xt[k * p->inner + i] - sum[i];
+        continue;
+      }
       for (int64_t i = 0; i < tn; ++i)
         sum[i] = 1.0f / sum[i];
       for (int64_t k = 0; k < p->n; ++k)
         for (int64_t i = 0; i < tn; ++i)
-          yo[k * p->inner + t0 + i] *= sum[i];
+          yt[k * p->inner + i] *= sum[i];
     }
   }
 }

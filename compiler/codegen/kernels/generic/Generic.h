@@ -61,6 +61,17 @@ struct KilnGenConvParams {
   KilnGenEpilogue epi;
 };
 
+/// ConvTranspose on plain NCHW: input (ih, iw) of channel c adds x *
+/// w[c][m % (M/G)][kh][kw] to output (ih*SH - PT + kh*DH, iw*SW - PL +
+/// kw*DW) of every m of c's group. Each work item gathers one output row
+/// from the input rows that reach it, tap by tap, along contiguous input
+/// rows. bufs = {out, x, w[C][M/G][KH][KW], bias[M] or null}.
+/// Work items: (n, m, output row).
+struct KilnGenConvTransposeParams {
+  int64_t N, C, H, W, M, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW, G;
+  int64_t has_bias;
+};
+
 /// MaxPool / AveragePool: bufs = {out, x}. Work items: (n, c, output row).
 struct KilnGenPoolParams {
   int64_t N, C, H, W, OH, OW, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW;
@@ -206,10 +217,56 @@ struct KilnGenCastParams {
   int64_t from, to;
 };
 
-/// Softmax along one axis of [outer][n][inner]: bufs = {out, x}.
-/// Work items: outer.
+/// What kiln_gen_softmax_f32 writes along the axis.
+enum KilnSoftmaxMode {
+  KILN_SOFTMAX_EXP = 0,  ///< Softmax: exp(x - max) / sum
+  KILN_SOFTMAX_LOG = 1,  ///< LogSoftmax: x - max - log(sum)
+  KILN_SOFTMAX_HARD = 2, ///< Hardmax: 1 at the first maximum, 0 elsewhere
+};
+
+/// Softmax (mode: KilnSoftmaxMode) along one axis of [outer][n][inner]:
+/// bufs = {out, x}. Work items: outer.
 struct KilnGenSoftmaxParams {
   int64_t outer, n, inner;
+  int64_t mode;
+};
+
+/// LayerNormalization, InstanceNormalization, MeanVarianceNormalization and
+/// LpNormalization (compiler/ir/Normalize.h) in a strided form: group o
+/// (row-major over out_dims) holds the `count` elements x[base(o) + sum r_d *
+/// red_strides[d]] over the red_dims index space (red_rank >= 1), whose
+/// innermost axis is a run the kernel vectorizes. Scale and B are read at
+/// each element's position through their own strides (*_sstrides,
+/// *_bstrides). p = 0: y = (x - mean) * 1 / (sqrt(var + epsilon) +
+/// std_epsilon); p = 1, 2: y = x / ||x||_p (0 where the norm is 0). result 1
+/// and 2 write each group's mean or 1 / sqrt(var + epsilon) instead of y.
+/// bufs = {out, x, scale or null, bias or null}.
+/// Work items: chunks of `chunk` groups.
+struct KilnGenNormalizeParams {
+  int64_t total, count, chunk;
+  int64_t p, result, has_scale, has_bias;
+  double epsilon, std_epsilon;
+  int64_t out_rank;
+  int64_t out_dims[KILN_GEN_MAX_RANK];
+  int64_t out_strides[KILN_GEN_MAX_RANK];
+  int64_t out_sstrides[KILN_GEN_MAX_RANK];
+  int64_t out_bstrides[KILN_GEN_MAX_RANK];
+  int64_t red_rank;
+  int64_t red_dims[KILN_GEN_MAX_RANK];
+  int64_t red_strides[KILN_GEN_MAX_RANK];
+  int64_t red_sstrides[KILN_GEN_MAX_RANK];
+  int64_t red_bstrides[KILN_GEN_MAX_RANK];
+};
+
+/// NegativeLogLikelihoodLoss on x[N][C][D] with target[N][D] (int64, or
+/// int32 when target_i32) and weight[C] (has_weight): loss = -x[n][t][d] *
+/// weight[t], 0 where t == ignore_index (has_ignore). reduction 0 writes
+/// out[N][D]; 1 the sum, 2 the sum over the weights of the targets kept. A
+/// target outside [0, C) that is not ignored gives NaN.
+/// bufs = {out, x, target, weight or null}. Work items: N (reduction 0), or 1.
+struct KilnGenNllLossParams {
+  int64_t N, C, D;
+  int64_t reduction, has_weight, has_ignore, ignore_index, target_i32;
 };
 
 /// Reduce* (op: KilnReduction) in a strided form: output element o (row-major
@@ -327,6 +384,10 @@ static inline int64_t
 kiln_gen_global_pool_work_items(const KilnGenGlobalPoolParams *p) {
   return p->N * p->C;
 }
+static inline int64_t
+kiln_gen_conv_transpose_work_items(const KilnGenConvTransposeParams *p) {
+  return p->N * p->M * p->OH;
+}
 static inline int64_t kiln_gen_lrn_work_items(const KilnGenLrnParams *p) {
   return p->N * p->C;
 }
@@ -369,6 +430,13 @@ kiln_gen_transpose_work_items(const KilnGenTransposeParams *p) {
 static inline int64_t kiln_gen_reduce_work_items(const KilnGenReduceParams *p) {
   return kiln_gen_ceil_div(p->total, p->chunk);
 }
+static inline int64_t
+kiln_gen_normalize_work_items(const KilnGenNormalizeParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
+static inline int64_t kiln_gen_nll_loss_work_items(const KilnGenNllLossParams *p) {
+  return p->reduction == 0 ? p->N : 1;
+}
 static inline int64_t kiln_gen_slice_work_items(const KilnGenSliceParams *p) {
   return kiln_gen_rows_of(p->rank, p->dims);
 }
@@ -400,6 +468,7 @@ extern "C" {
                         int64_t end)
 
 KILN_GEN_KERNEL(kiln_gen_conv2d_f32, KilnGenConvParams);
+KILN_GEN_KERNEL(kiln_gen_conv_transpose2d_f32, KilnGenConvTransposeParams);
 KILN_GEN_KERNEL(kiln_gen_pool2d_f32, KilnGenPoolParams);
 KILN_GEN_KERNEL(kiln_gen_maxpool2d_indices_f32, KilnGenPoolIndicesParams);
 KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams);
@@ -412,6 +481,8 @@ KILN_GEN_KERNEL(kiln_gen_cast, KilnGenCastParams);
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
 KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams);
 KILN_GEN_KERNEL(kiln_gen_reduce_f32, KilnGenReduceParams);
+KILN_GEN_KERNEL(kiln_gen_normalize_f32, KilnGenNormalizeParams);
+KILN_GEN_KERNEL(kiln_gen_nll_loss_f32, KilnGenNllLossParams);
 KILN_GEN_KERNEL(kiln_gen_slice, KilnGenSliceParams);
 KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams);
 KILN_GEN_KERNEL(kiln_gen_resize_f32, KilnGenResizeParams);

@@ -237,6 +237,68 @@ KILN_GEN_KERNEL(kiln_gen_global_pool_f32, KilnGenGlobalPoolParams) {
   }
 }
 
+KILN_GEN_KERNEL(kiln_gen_conv_transpose2d_f32, KilnGenConvTransposeParams) {
+  const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
+  const float *KILN_RESTRICT w = static_cast<const float *>(bufs[2]);
+  const float *KILN_RESTRICT bias = static_cast<const float *>(bufs[3]);
+  float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
+  const int64_t Mg = p->M / p->G, Cg = p->C / p->G;
+  // The output row is accumulated split by column phase (ow mod SW): tap kw
+  // adds an input row to a contiguous run of one phase, so the inner loop
+  // loads and stores contiguously whatever the stride. Rows wider than the
+  // buffer (16 KB of stack) scatter into the output row directly.
+  constexpr int64_t RowMax = 4096;
+  const int64_t phaseLen = (p->OW + p->SW - 1) / p->SW;
+  const bool phased = phaseLen * p->SW <= RowMax;
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t oh = item % p->OH, nm = item / p->OH;
+    const int64_t n = nm / p->M, m = nm % p->M, g = m / Mg, mm = m % Mg;
+    float *KILN_RESTRICT yrow = out + item * p->OW;
+    float acc[RowMax];
+    const float b = p->has_bias ? bias[m] : 0.0f;
+    if (phased)
+      for (int64_t i = 0; i < phaseLen * p->SW; ++i)
+        acc[i] = 0.0f;
+    else
+      for (int64_t i = 0; i < p->OW; ++i)
+        yrow[i] = b;
+    for (int64_t kh = 0; kh < p->KH; ++kh) {
+      // Input row ih reaches this row through tap kh when ih*SH - PT + kh*DH = oh.
+      const int64_t t = oh + p->PT - kh * p->DH;
+      if (t < 0 || t % p->SH != 0 || t / p->SH >= p->H)
+        continue;
+      const int64_t ih = t / p->SH;
+      for (int64_t kw = 0; kw < p->KW; ++kw) {
+        // Input columns iw whose output column iw*SW + o0 is inside [0, OW).
+        const int64_t o0 = kw * p->DW - p->PL;
+        const int64_t lo = o0 >= 0 ? 0 : (-o0 + p->SW - 1) / p->SW;
+        int64_t hi = p->OW - o0 <= 0 ? 0 : (p->OW - o0 + p->SW - 1) / p->SW;
+        hi = hi < p->W ? hi : p->W;
+        if (lo >= hi)
+          continue;
+        // ow = (iw + j0) * SW + rw: phase rw, position iw + j0 within it.
+        const int64_t rw = (o0 % p->SW + p->SW) % p->SW, j0 = (o0 - rw) / p->SW;
+        for (int64_t c = g * Cg; c < (g + 1) * Cg; ++c) {
+          const float *xr = x + ((n * p->C + c) * p->H + ih) * p->W;
+          const float wv = w[((c * Mg + mm) * p->KH + kh) * p->KW + kw];
+          if (phased) {
+            float *a = acc + rw * phaseLen + j0;
+            for (int64_t iw = lo; iw < hi; ++iw)
+              a[iw] += wv * xr[iw];
+          } else {
+            float *yr = yrow + o0;
+            for (int64_t iw = lo; iw < hi; ++iw)
+              yr[iw * p->SW] += wv * xr[iw];
+          }
+        }
+      }
+    }
+    if (phased)
+      for (int64_t ow = 0; ow < p->OW; ++ow)
+        yrow[ow] = b + acc[(ow % p->SW) * phaseLen + ow / p->SW];
+  }
+}
+
 KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams) {
   const float *KILN_RESTRICT x = static_cast<const float *>(bufs[1]);
   float *KILN_RESTRICT out = static_cast<float *>(bufs[0]);
