@@ -191,6 +191,14 @@ static void importClip(NodeContext &c) {
   c.emit(OpKind::Clip, {x}, a);
 }
 
+// Gelu(X) {approximate="none"} (20+): the erf form is Gelu, "tanh" kiln.GeluTanh
+static void importGelu(NodeContext &c) {
+  std::string approximate = c.attrString("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return c.failf("approximate is '{}', expected 'none' or 'tanh'", approximate);
+  c.emit(approximate == "tanh" ? OpKind::GeluTanh : OpKind::Gelu, {c.input(0)});
+}
+
 // Softmax(X) {axis=1, coerced to 2-D (<13); axis=-1 (13+)}
 static void importSoftmax(NodeContext &c) {
   Value *x = c.input(0);
@@ -254,6 +262,7 @@ std::span<const OpImporter> nnOpImporters() {
       {"Div", importDiv},
       {"Sum", importSum},
       {"Clip", importClip},
+      {"Gelu", importGelu},
       {"Softmax", importSoftmax},
       {"Dropout", importDropout},
   };

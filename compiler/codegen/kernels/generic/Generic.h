@@ -32,7 +32,7 @@
 
 /// An epilogue step's kind: a KilnActivation code (KernelABI.h; a, b are its
 /// parameters), or a residual add.
-#define KILN_EPI_ADD 16 ///< + bufs[buf][same index]
+#define KILN_EPI_ADD 256 ///< + bufs[buf][same index] (above every KilnActivation)
 
 /// Node::fused as params: elementwise ops before an optional pooling (indexed
 /// like the unpooled result), the pooling, elementwise ops after it (indexed
