@@ -27,6 +27,8 @@
 #                library architecture (e.g. aarch64-linux-gnu).
 #   OUTPUT_DIR   where <name>.o and <name>.h go; default
 #                ${CMAKE_CURRENT_BINARY_DIR}/kiln_models.
+#   OPTIONS      e.g. --input-shape x=1x3x640x640 for a model whose input
+#                dimensions are symbolic (--dim SYMBOL=N binds one by name).
 #   WEIGHTS      embed (kiln's default) or an object file for the weights,
 #                relative to OUTPUT_DIR; that object goes into the library
 #                too (weights kept apart, e.g. to cache a slow weight object

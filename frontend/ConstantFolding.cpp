@@ -15,7 +15,7 @@ bool foldsAtImport(OpKind op) {
   case OpKind::Squeeze: case OpKind::Concat: case OpKind::Cast:
   case OpKind::Reshape: case OpKind::Flatten: case OpKind::Identity:
   case OpKind::Dropout: case OpKind::Transpose: case OpKind::Add:
-  case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+  case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Slice:
     return true;
   default:
     return false;
@@ -59,6 +59,8 @@ std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
   if (r->type != result) // a shape inference bug: the interpreter reports it
     return std::nullopt;
   TensorType type = r->type;
+  if (type.dtype == DType::F16)
+    return std::nullopt; // constants hold no f16: left to Cast at run time
   if (type.dtype != DType::F32 && type.dtype != DType::Bool)
     type.dtype = DType::I64; // kiln's integer constants are i64 (Tensors.h)
   return ConstantTensor{type, ref::constantData(std::move(*r))};

@@ -1,7 +1,7 @@
 //===- ConstantFolding.h - Import-time evaluation of shape arithmetic -*- C++ -*-===//
 //
 // Folds the ops exporters use to compute shapes: Shape, Gather, Unsqueeze,
-// Squeeze, Concat, Cast, Reshape, Flatten, Identity, Dropout, Transpose and
+// Squeeze, Concat, Cast, Reshape, Flatten, Identity, Dropout, Transpose, Slice and
 // elementwise Add/Sub/Mul/Div. The values come from the reference
 // interpreter (ref::evaluateOp), the one evaluator kiln has; this file only
 // decides what to fold and converts to and from constants. Compute-heavy ops

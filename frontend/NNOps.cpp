@@ -1,6 +1,6 @@
 //===- NNOps.cpp - Importers of ONNX compute ops --------------------------===//
 //
-// Global pooling, normalization, dense algebra, elementwise and
+// Global pooling, normalization, dense algebra, elementwise, reductions and
 // activations (Conv and the windowed pools are in SpatialOps.cpp).
 // Each function's first lines are the op's ONNX signature: attributes with
 // the defaults the spec gives them, per opset where they changed.
@@ -12,6 +12,7 @@
 #include "compiler/ir/Diagnostics.h"
 
 #include <limits>
+#include <numeric>
 
 namespace kiln::frontend {
 
@@ -171,6 +172,71 @@ static void importDiv(NodeContext &c) { importBinary(c, OpKind::Div); }
 // Sum(data_0, ...)
 static void importSum(NodeContext &c) { c.emit(OpKind::Sum, c.allInputs()); }
 
+// Pow(X, Y) (7+ broadcasts; 12+ Y of another type): kiln computes in X's
+// type, so an integer exponent of a float base is cast to it; a float
+// exponent of an integer base would need pow in double.
+static void importPow(NodeContext &c) {
+  Value *x = c.input(0), *y = c.input(1);
+  if (!x || !y)
+    return;
+  if (y->type.dtype != x->type.dtype) {
+    if (x->type.dtype != DType::F32)
+      return c.unsupported(fmt::format("Pow of a {} base with a {} exponent",
+                                       dtypeName(x->type.dtype), dtypeName(y->type.dtype)));
+    Attrs to;
+    to.set("to", int64_t(DType::F32));
+    y = c.emitHelper(OpKind::Cast, {y}, to, "exponent");
+    if (!y)
+      return;
+  }
+  c.emit(OpKind::Pow, {x, y});
+}
+
+// Max/Min/Mean(data_0, ...) (8+ broadcast)
+static void importMax(NodeContext &c) { c.emit(OpKind::Max, c.allInputs()); }
+static void importMin(NodeContext &c) { c.emit(OpKind::Min, c.allInputs()); }
+static void importMean(NodeContext &c) { c.emit(OpKind::Mean, c.allInputs()); }
+
+// Mod(A, B) {fmod=0} (10+)
+static void importMod(NodeContext &c) {
+  Attrs a;
+  a.set("fmod", c.attrInt("fmod", 0));
+  c.emit(OpKind::Mod, {c.input(0), c.input(1)}, a);
+}
+
+// Comparisons and logic: (A, B) {broadcast=0, axis (<7)}
+static void importEqual(NodeContext &c) { importBinary(c, OpKind::Equal); }
+static void importLess(NodeContext &c) { importBinary(c, OpKind::Less); }
+static void importGreater(NodeContext &c) { importBinary(c, OpKind::Greater); }
+static void importLessOrEqual(NodeContext &c) { importBinary(c, OpKind::LessOrEqual); }
+static void importGreaterOrEqual(NodeContext &c) { importBinary(c, OpKind::GreaterOrEqual); }
+static void importAnd(NodeContext &c) { importBinary(c, OpKind::And); }
+static void importOr(NodeContext &c) { importBinary(c, OpKind::Or); }
+static void importXor(NodeContext &c) { importBinary(c, OpKind::Xor); }
+
+// Not(X)
+static void importNot(NodeContext &c) { c.emit(OpKind::Not, {c.input(0)}); }
+
+// Where(condition, X, Y) (9+)
+static void importWhere(NodeContext &c) {
+  c.emit(OpKind::Where, {c.input(0), c.input(1), c.input(2)});
+}
+
+// BitShift(X, Y) {direction: "LEFT" | "RIGHT", required} (11+)
+static void importBitShift(NodeContext &c) {
+  if (!c.requireAttr("direction"))
+    return;
+  std::string dir = c.attrString("direction", "");
+  if (dir != "LEFT" && dir != "RIGHT")
+    return c.failf("direction '{}' is not LEFT or RIGHT", displayName(dir));
+  Attrs a;
+  a.set("direction", dir);
+  c.emit(OpKind::BitShift, {c.input(0), c.input(1)}, a);
+}
+
+// PRelu(X, slope) (7+: slope broadcasts to X)
+static void importPRelu(NodeContext &c) { c.emit(OpKind::PRelu, {c.input(0), c.input(1)}); }
+
 // Clip(X, min?, max?) (11+); Clip(X) {min=lowest, max=highest} (<11)
 static void importClip(NodeContext &c) {
   constexpr double Inf = std::numeric_limits<double>::infinity();
@@ -248,6 +314,41 @@ static void importDropout(NodeContext &c) {
   c.defineConstant(1, ConstantTensor{TensorType{maskType, x->type.dims}, ones});
 }
 
+// Reduce*(data, axes?) {keepdims=1, noop_with_empty_axes=0} (from the
+// opset AxesInput of Reductions.def: 13 for ReduceSum, 18 for the others);
+// Reduce*(data) {axes=all, keepdims=1} (before).
+// No axes reduce every axis, or with noop_with_empty_axes are an Identity.
+template <OpKind Op, int64_t AxesInput> static void importReduction(NodeContext &c) {
+  Value *x = c.input(0);
+  int64_t keepDims = c.attrInt("keepdims", 1);
+  int64_t noop = c.attrInt("noop_with_empty_axes", 0);
+  Ints axes;
+  if (c.opset() < AxesInput) {
+    if (c.hasAttr("axes"))
+      axes = c.attrInts("axes");
+  } else if (c.hasInput(1)) {
+    axes = c.constInts(1, "axes");
+  }
+  if (!x || c.failed())
+    return;
+  if (axes.empty() && noop != 0)
+    return void(c.emit(OpKind::Identity, {x}));
+  const int64_t rank = x->type.rank();
+  Ints resolved;
+  if (axes.empty()) {
+    resolved.resize(size_t(rank));
+    std::iota(resolved.begin(), resolved.end(), 0);
+  } else {
+    resolved = normalizeAxes(c, axes, rank);
+  }
+  if (c.failed())
+    return;
+  Attrs a;
+  a.set("axes", resolved);
+  a.set("keepdims", int64_t(keepDims != 0));
+  c.emit(Op, {x}, a);
+}
+
 std::span<const OpImporter> nnOpImporters() {
   static constexpr OpImporter Table[] = {
       {"GlobalAveragePool", importGlobalAveragePool},
@@ -261,10 +362,29 @@ std::span<const OpImporter> nnOpImporters() {
       {"Mul", importMul},
       {"Div", importDiv},
       {"Sum", importSum},
+      {"Pow", importPow},
+      {"Max", importMax},
+      {"Min", importMin},
+      {"Mean", importMean},
+      {"Mod", importMod},
+      {"Equal", importEqual},
+      {"Less", importLess},
+      {"Greater", importGreater},
+      {"LessOrEqual", importLessOrEqual},
+      {"GreaterOrEqual", importGreaterOrEqual},
+      {"And", importAnd},
+      {"Or", importOr},
+      {"Xor", importXor},
+      {"Not", importNot},
+      {"Where", importWhere},
+      {"BitShift", importBitShift},
+      {"PRelu", importPRelu},
       {"Clip", importClip},
       {"Gelu", importGelu},
       {"Softmax", importSoftmax},
       {"Dropout", importDropout},
+#define REDUCTION(Name, ABI, Code, AxesInput) {#Name, importReduction<OpKind::Name, AxesInput>},
+#include "compiler/ir/Reductions.def"
   };
   return Table;
 }

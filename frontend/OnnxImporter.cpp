@@ -12,6 +12,7 @@
 
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/ir/Verifier.h"
+#include "frontend/InputShapes.h"
 #include "frontend/OpImporters.h"
 
 #include "onnx/defs/schema.h"
@@ -22,6 +23,7 @@
 
 #include <climits>
 #include <deque>
+#include <set>
 
 namespace kiln {
 
@@ -54,6 +56,8 @@ public:
   }
 
   llvm::Expected<std::unique_ptr<Graph>> run();
+  /// How each graph input was bound (after run()).
+  std::vector<InputBinding> &bindings() { return bindings_; }
 
 private:
   const onnx::GraphProto &proto_;
@@ -62,6 +66,7 @@ private:
   ImportState state_;
   std::vector<std::string> nodeNames_;
   std::vector<int> order_;
+  std::vector<InputBinding> bindings_;
 
   std::string nodeLabel(int i) const {
     const auto &n = proto_.node(i);
@@ -77,31 +82,6 @@ private:
   llvm::Error importNodes();
   llvm::Error bindOutputs();
 };
-
-/// `type` with the caller's `dims` (ImportOptions::inputShapes), when they
-/// agree with what `vi` declares.
-llvm::Error applyInputShape(const onnx::ValueInfoProto &vi, const Dims &dims,
-                            TensorType &type) {
-  const auto &shape = vi.type().tensor_type().shape();
-  auto mismatch = [&] {
-    std::vector<std::string> declared;
-    for (const auto &d : shape.dim())
-      declared.push_back(d.has_dim_value() ? fmt::to_string(d.dim_value())
-                                           : displayName(d.dim_param()));
-    return inputError(fmt::format("graph input '{}' is declared [{}], it cannot take "
-                                  "the shape [{}]",
-                                  displayName(vi.name()), fmt::join(declared, ","),
-                                  fmt::join(dims, ",")));
-  };
-  if (int64_t(dims.size()) != shape.dim_size() || !checkedElementCount(dims))
-    return mismatch();
-  for (int i = 0; i < shape.dim_size(); ++i)
-    if (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() > 0 &&
-        shape.dim(i).dim_value() != dims[size_t(i)])
-      return mismatch();
-  type.dims = dims;
-  return llvm::Error::success();
-}
 
 /// The ops before anything else: every node named, control flow first, then
 /// every unsupported op at once, so the user learns the whole list.
@@ -192,6 +172,12 @@ llvm::Error GraphImporter::importConstantsAndInputs() {
       return c.takeError();
     state_.values[t.name()] = graph_->addConstant(t.name(), c->type, c->data);
   }
+  std::set<std::string> initializers;
+  for (const auto &t : proto_.initializer())
+    initializers.insert(t.name());
+  auto binder = InputShapeBinder::create(proto_, initializers, opts_);
+  if (!binder)
+    return binder.takeError();
   std::unordered_set<std::string> seen;
   for (const auto &vi : proto_.input()) {
     if (vi.name().empty())
@@ -201,21 +187,15 @@ llvm::Error GraphImporter::importConstantsAndInputs() {
           fmt::format("graph input '{}' is declared twice", displayName(vi.name())));
     if (state_.values.count(vi.name()))
       continue; // an initializer: a constant, not an input
-    auto type = graphInputType(vi, opts_.batch);
+    InputBinding binding;
+    auto type = binder->bind(vi, binding);
     if (!type)
       return type.takeError();
-    if (auto it = opts_.inputShapes.find(vi.name()); it != opts_.inputShapes.end())
-      if (auto e = applyInputShape(vi, it->second, *type))
-        return e;
+    bindings_.push_back(std::move(binding));
     Value *v = graph_->addValue(vi.name(), *type);
     graph_->inputs.push_back(v);
     state_.values[vi.name()] = v;
   }
-  for (const auto &[name, dims] : opts_.inputShapes)
-    if (!seen.count(name) || !state_.values.count(name) ||
-        state_.values[name]->isConstant())
-      return inputError(fmt::format("a shape is given for '{}', which is not a graph "
-                                    "input", displayName(name)));
   for (auto &[name, v] : state_.values)
     state_.reserved.insert(name);
   return llvm::Error::success();
@@ -329,8 +309,8 @@ llvm::Error GraphImporter::bindOutputs() {
 
 llvm::Expected<std::unique_ptr<Graph>> GraphImporter::run() {
   graph_->name = proto_.name();
-  if (opts_.batch <= 0)
-    return inputError(fmt::format("batch size {} must be positive", opts_.batch));
+  if (opts_.batch && *opts_.batch <= 0)
+    return inputError(fmt::format("batch size {} must be positive", *opts_.batch));
   if (auto e = checkOps())
     return e;
   if (auto e = importConstantsAndInputs())
@@ -355,7 +335,8 @@ llvm::Expected<std::unique_ptr<Graph>> GraphImporter::run() {
 
 llvm::Expected<std::unique_ptr<Graph>> importOnnxBytes(const void *data, size_t size,
                                                        const std::string &baseDir,
-                                                       const ImportOptions &opts) {
+                                                       const ImportOptions &opts,
+                                                       std::vector<InputBinding> *bindings) {
   if (size > size_t(limits::MaxFileBytes))
     return inputError(fmt::format("model is {} bytes, more than the limit of {}", size,
                                   limits::MaxFileBytes));
@@ -388,11 +369,16 @@ llvm::Expected<std::unique_ptr<Graph>> importOnnxBytes(const void *data, size_t 
     return inputError(fmt::format("ONNX opset {} is not supported (kiln supports "
                                   "opsets 1 to {})",
                                   opset, MaxOpset));
-  return GraphImporter(model.graph(), opset, baseDir, opts).run();
+  GraphImporter importer(model.graph(), opset, baseDir, opts);
+  auto graph = importer.run();
+  if (graph && bindings)
+    *bindings = std::move(importer.bindings());
+  return graph;
 }
 
 llvm::Expected<std::unique_ptr<Graph>> importOnnxFile(const std::string &path,
-                                                      const ImportOptions &opts) {
+                                                      const ImportOptions &opts,
+                                                      std::vector<InputBinding> *bindings) {
   llvm::sys::fs::file_status st;
   if (std::error_code ec = llvm::sys::fs::status(path, st))
     return inputError(fmt::format("cannot open '{}': {}", displayName(path), ec.message()));
@@ -410,7 +396,7 @@ llvm::Expected<std::unique_ptr<Graph>> importOnnxFile(const std::string &path,
   if (dir.empty())
     dir = ".";
   return importOnnxBytes((*buf)->getBufferStart(), (*buf)->getBufferSize(),
-                         std::string(dir.str()), opts);
+                         std::string(dir.str()), opts, bindings);
 }
 
 } // namespace kiln

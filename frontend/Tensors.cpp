@@ -294,18 +294,19 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
   return result;
 }
 
-llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_t batch) {
+llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi) {
   std::string what = fmt::format("graph input '{}'", displayName(vi.name()));
   if (!vi.has_type() || !vi.type().has_tensor_type())
     return tensorError(what, "not a tensor (sequence and optional types are not supported)");
   const auto &tt = vi.type().tensor_type();
   TensorType type;
-  // Graph inputs carry run-time data, and kiln computes in float32 (and
-  // int64 for shapes): other element types would be misread at run time.
+  // Graph inputs carry run-time data of their own width; what an op cannot
+  // compute on is refused by its shape rule or by the code generator. f64
+  // would need a Tensor to hold it.
   if (!dtypeFromOnnx(tt.elem_type(), type.dtype))
     return tensorError(what, fmt::format("element type {} is not supported",
                                          onnxTypeName(tt.elem_type())));
-  if (type.dtype != DType::F32 && type.dtype != DType::I64)
+  if (type.dtype == DType::F64)
     return tensorError(what, fmt::format("element type {} is not supported (kiln computes "
                                          "in float32)",
                                          onnxTypeName(tt.elem_type())));
@@ -314,32 +315,6 @@ llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi, int64_
   if (tt.shape().dim_size() > limits::MaxRank)
     return tensorError(what, fmt::format("rank {} exceeds the limit of {}",
                                          tt.shape().dim_size(), limits::MaxRank));
-  for (int i = 0; i < tt.shape().dim_size(); ++i) {
-    const auto &d = tt.shape().dim(i);
-    bool known = d.has_dim_value() && d.dim_value() > 0;
-    if (known) {
-      type.dims.push_back(d.dim_value());
-      continue;
-    }
-    bool unknown = !d.has_dim_value() || d.dim_value() == -1 || d.dim_value() == 0;
-    if (i == 0 && unknown) {
-      type.dims.push_back(batch);
-      continue;
-    }
-    if (d.has_dim_value() && d.dim_value() == 0) {
-      type.dims.push_back(0); // an empty tensor is static, if pointless
-      continue;
-    }
-    if (d.has_dim_value())
-      return tensorError(what, fmt::format("dimension {} is {}", i, d.dim_value()));
-    return tensorError(what,
-                       fmt::format("dimension {} is symbolic ('{}'); only the leading "
-                                   "(batch) dimension may be",
-                                   i, displayName(d.dim_param())));
-  }
-  if (!checkedElementCount(type.dims))
-    return tensorError(what, fmt::format("shape [{}] has too many elements",
-                                         fmt::join(type.dims, ",")));
   return type;
 }
 

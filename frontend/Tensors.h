@@ -52,10 +52,9 @@ llvm::Expected<ConstantTensor> decodeTensor(const onnx::TensorProto &t,
                                             const std::string &what,
                                             TensorSource &src);
 
-/// The static type of a graph input. A symbolic, -1 or 0 leading dimension
-/// takes `batch`; any other unknown dimension is an error naming the input.
-llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi,
-                                          int64_t batch);
+/// The element type of a graph input, checked with its declared shape's
+/// presence and rank; the dims are left empty: InputShapes.h binds them.
+llvm::Expected<TensorType> graphInputType(const onnx::ValueInfoProto &vi);
 
 } // namespace kiln::frontend
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what kiln needs on Debian bookworm, and nothing when it is all there.
-#   Debian packages: LLVM 16, clang 16, ONNX (+ its test data), protobuf, fmt, doctest, ...
+#   Debian packages: LLVM 16, clang 16, ONNX (+ its test data), protobuf, fmt, doctest, ...;
+#     for the tests only, PyTorch, torchvision, ONNX and NumPy for Debian's python3
+#     (tests/torchvision exports the torchvision models with PyTorch's exporter;
+#     kiln itself needs no Python)
 #   npm: onnxruntime-node (the test oracle), into tools/ort/node_modules.
 # Runs apt-get as root, or through sudo.
 set -euo pipefail
@@ -12,6 +15,7 @@ packages=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libfmt-dev doctest-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  python3-torch python3-torchvision python3-onnx python3-numpy
 )
 
 # Node.js and npm run the ONNX Runtime oracle. Take Debian's only when the

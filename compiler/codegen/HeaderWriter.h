@@ -15,6 +15,9 @@ struct HeaderInfo {
   int64_t workspaceBytes = 0;
   std::string target;      ///< shown in the comment
   std::string weightsFile; ///< set with --weights FILE
+  /// The inputs whose symbolic dimensions the compile bound, one line each
+  /// ("\"x\" f32[1,3,640,640] (height=640, width=640)"); escaped by the caller.
+  std::vector<std::string> boundInputs;
 };
 
 /// The C99 header (usable from C++) declaring NAME_run & co.

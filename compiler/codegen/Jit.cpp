@@ -129,6 +129,7 @@ CompiledModel::compile(const Graph &g, const Target &target,
   add("fminf", reinterpret_cast<void *>(static_cast<F2>(&::fminf)));
   add("fmaxf", reinterpret_cast<void *>(static_cast<F2>(&::fmaxf)));
   add("fmaf", reinterpret_cast<void *>(static_cast<F3>(&::fmaf)));
+  add("fmodf", reinterpret_cast<void *>(static_cast<F2>(&::fmodf))); // Mod fmod=1
   if (opts.profile) {
     add(JitProfileBeginSymbol, reinterpret_cast<void *>(&profileBeginHook));
     add(JitProfileLayerSymbol, reinterpret_cast<void *>(&profileLayerHook));
@@ -154,8 +155,8 @@ CompiledModel::compile(const Graph &g, const Target &target,
   return cm;
 }
 
-kiln_status CompiledModel::run(const float *const *inputs,
-                               float *const *outputs, kiln_pool *pool) {
+kiln_status CompiledModel::run(const void *const *inputs,
+                               void *const *outputs, kiln_pool *pool) {
   if (!workspace_ && workspaceSize_ > 0) {
     workspace_ = kiln_workspace_alloc(workspaceSize_);
     if (!workspace_)
@@ -164,8 +165,8 @@ kiln_status CompiledModel::run(const float *const *inputs,
   return run_(inputs, outputs, workspace_, pool);
 }
 
-kiln_status CompiledModel::run(const float *const *inputs,
-                               float *const *outputs, void *workspace,
+kiln_status CompiledModel::run(const void *const *inputs,
+                               void *const *outputs, void *workspace,
                                kiln_pool *pool) {
   return run_(inputs, outputs, workspace, pool);
 }

@@ -72,10 +72,10 @@ public:
   compile(const Graph &g, const JitOptions &opts = {});
 
   /// Runs with a workspace owned by this object (not reentrant).
-  kiln_status run(const float *const *inputs, float *const *outputs,
+  kiln_status run(const void *const *inputs, void *const *outputs,
                   kiln_pool *pool = nullptr);
   /// Runs with the caller's workspace (reentrant).
-  kiln_status run(const float *const *inputs, float *const *outputs,
+  kiln_status run(const void *const *inputs, void *const *outputs,
                   void *workspace, kiln_pool *pool);
 
   size_t workspaceSize() const { return workspaceSize_; }
@@ -102,7 +102,7 @@ private:
 
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   Target target_;
-  using RunFn = kiln_status (*)(const float *const *, float *const *, void *,
+  using RunFn = kiln_status (*)(const void *const *, void *const *, void *,
                                 kiln_pool *);
   RunFn run_ = nullptr;
   const kiln_model_info *info_ = nullptr;

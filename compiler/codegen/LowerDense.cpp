@@ -77,7 +77,7 @@ bool tryFastGemm(LowerContext &cx, const Node &n, int64_t M, int64_t N,
 
 } // namespace
 
-llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
+static llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
   const Value *a = n.input(0), *b = n.input(1), *c = n.input(2);
   if (blockOf(a) || blockOf(b) || blockOf(n.output()))
     return nodeError(n, "Gemm operands must have the plain layout");
@@ -129,7 +129,7 @@ llvm::Error lowerGemm(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerMatMul(LowerContext &cx, const Node &n) {
+static llvm::Error lowerMatMul(LowerContext &cx, const Node &n) {
   const Value *a = n.input(0), *b = n.input(1);
   if (blockOf(a) || blockOf(b) || blockOf(n.output()))
     return nodeError(n, "MatMul operands must have the plain layout");
@@ -191,6 +191,18 @@ llvm::Error lowerMatMul(LowerContext &cx, const Node &n) {
   l.setParams(p);
   l.workItems = kiln_gen_gemm_work_items(&p);
   return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> denseLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Gemm, lowerGemm},
+      {OpKind::MatMul, lowerMatMul},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

@@ -15,9 +15,6 @@ namespace kiln::codegen {
 
 namespace {
 
-constexpr int64_t ElementChunk = 16384;
-constexpr int64_t InnerChunk = 4096;
-
 /// Output dims and per-input strides (0 = broadcast), collapsed.
 struct Broadcast {
   Dims dims;
@@ -66,39 +63,36 @@ Broadcast broadcastStrides(const Dims &out, const std::vector<const Dims *> &ins
   return c;
 }
 
-int64_t binaryOp(OpKind op) {
-  switch (op) {
-  case OpKind::Sub:
-    return KILN_BIN_SUB;
-  case OpKind::Mul:
-    return KILN_BIN_MUL;
-  case OpKind::Div:
-    return KILN_BIN_DIV;
-  default:
-    return KILN_BIN_ADD;
-  }
-}
-
 } // namespace
 
 llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
   // Operands of the op itself (fused Adds append more inputs).
-  size_t numOperands = n.op == OpKind::Sum ? n.inputs.size() : 2;
+  const bool variadic = opMaxInputs(n.op) < 0;
+  size_t numOperands = variadic ? n.inputs.size() : size_t(opMaxInputs(n.op));
   for (const Fusion &f : n.fused)
-    if (f.op == OpKind::Add && n.op == OpKind::Sum)
+    if (f.op == OpKind::Add && variadic)
       numOperands = std::min<size_t>(numOperands, size_t(f.attrs.getInt("input")));
   if (numOperands > KILN_GEN_MAX_NARY)
     return nodeErrorf(n, "more than {} operands", KILN_GEN_MAX_NARY);
   const Value *out = n.output();
+  // The operands' type (Where: of x and y; its condition is bool).
+  const DType dt = n.input(n.op == OpKind::Where ? 1 : 0)->type.dtype;
+  if (dt == DType::F16 || dt == DType::F64)
+    return nodeErrorf(n, "{} operands are not supported in compiled code",
+                      dtypeName(dt));
   KilnGenNaryParams p{};
-  p.op = binaryOp(n.op);
+  p.op = elementwiseCode(n.op, n.attrs);
+  p.dtype = kernelDtype(dt);
   p.n = int64_t(numOperands);
-  p.chunk = InnerChunk;
+  p.chunk = RowChunkElements;
   bool sameLayout = true, sameShape = true;
   for (size_t i = 0; i < numOperands; ++i) {
     sameLayout &= n.inputs[i]->layout == out->layout;
     sameShape &= n.inputs[i]->type.dims == out->type.dims;
   }
+  if (!n.fused.empty() && dt != DType::F32) // the epilogue computes in f32
+    return nodeErrorf(n, "fused operations on {} operands are not supported",
+                      dtypeName(dt));
   if (blockOf(out) || !sameLayout) {
     if (!sameLayout || !sameShape)
       return nodeError(n, "broadcasting on a blocked layout is not supported");
@@ -136,10 +130,6 @@ llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
 
 llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   const Value *in = n.input(0), *out = n.output();
-  if (n.op == OpKind::Cast && (in->type.dtype != DType::F32 ||
-                               out->type.dtype != DType::F32))
-    return nodeErrorf(n, "cast from {} to {} is not supported in compiled code",
-                      dtypeName(in->type.dtype), dtypeName(out->type.dtype));
   // Data movement of other element types (MaxPool indices through a
   // Squeeze): the same bytes, copied.
   bool moves = opInfo(n.op).sameBytes();
@@ -160,7 +150,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
     return nodeError(n, "reshaping a blocked tensor is not supported");
   KilnGenUnaryParams p{};
   p.total = storageElements(out);
-  p.chunk = ElementChunk;
+  p.chunk = FlatChunkElements;
   Layer &l = cx.addLayer(&n, Kernel::GenUnary);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   // The op itself is the first epilogue step.
@@ -186,7 +176,35 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
+static llvm::Error lowerCast(LowerContext &cx, const Node &n) {
+  const Value *in = n.input(0), *out = n.output();
+  if (!n.fused.empty())
+    return nodeError(n, "fused operations on Cast are not supported");
+  if (blockOf(in) || blockOf(out))
+    return nodeError(n, "Cast operands must have the plain layout");
+  const DType from = in->type.dtype, to = out->type.dtype;
+  if (kernelDtype(from) < 0 || kernelDtype(to) < 0)
+    return nodeErrorf(n, "cast from {} to {} is not supported in compiled code",
+                      dtypeName(from), dtypeName(to));
+  if (from == to) { // the same bytes
+    addCopyBytesLayer(cx, &n, cx.buffer(in), cx.buffer(out), in->type.numBytes());
+    return llvm::Error::success();
+  }
+  KilnGenCastParams p{};
+  p.total = in->type.numElements();
+  p.chunk = FlatChunkElements;
+  p.from = kernelDtype(from);
+  p.to = kernelDtype(to);
+  if (p.total == 0)
+    return llvm::Error::success();
+  Layer &l = cx.addLayer(&n, Kernel::GenCast);
+  l.setParams(p);
+  l.buffers = {cx.buffer(out), cx.buffer(in)};
+  l.workItems = kiln_gen_cast_work_items(&p);
+  return llvm::Error::success();
+}
+
+static llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on Softmax are not supported");
   const Value *in = n.input(0);
@@ -210,6 +228,18 @@ llvm::Error lowerSoftmax(LowerContext &cx, const Node &n) {
   l.buffers = {cx.buffer(n.output()), cx.buffer(in)};
   l.workItems = kiln_gen_softmax_work_items(&p);
   return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> elementwiseLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Cast, lowerCast},
+      {OpKind::Softmax, lowerSoftmax},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

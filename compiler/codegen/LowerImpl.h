@@ -15,6 +15,7 @@
 #include "compiler/ir/OpAttrs.h"
 
 #include <map>
+#include <span>
 
 namespace kiln::codegen {
 
@@ -89,23 +90,43 @@ llvm::Expected<KilnGenEpilogue> lowerEpilogue(LowerContext &cx, const Node &n,
 bool activationStep(OpKind op, const Attrs &a, int64_t &kind, double &pa,
                     double &pb);
 
-/// Per-family lowerings; each appends its layers to the plan.
-llvm::Error lowerConv(LowerContext &cx, const Node &n);
-llvm::Error lowerPool(LowerContext &cx, const Node &n);
-llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n);
-llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n);
-llvm::Error lowerLrn(LowerContext &cx, const Node &n);
-llvm::Error lowerScaleShift(LowerContext &cx, const Node &n);
-llvm::Error lowerGemm(LowerContext &cx, const Node &n);
-llvm::Error lowerMatMul(LowerContext &cx, const Node &n);
+/// Lowers one node: appends its layers to the plan.
+using LowerFn = llvm::Error (*)(LowerContext &cx, const Node &n);
+
+/// One row of a family's table: the op and its lowering.
+struct OpLowering {
+  OpKind op;
+  LowerFn lower;
+};
+
+/// Each Lower*.cpp file ends with the table of the ops it lowers;
+/// loweringFor (Lowering.cpp) merges them.
+std::span<const OpLowering> spatialLowerings();
+std::span<const OpLowering> poolIndicesLowerings();
+std::span<const OpLowering> denseLowerings();
+std::span<const OpLowering> elementwiseLowerings();
+std::span<const OpLowering> dataMovementLowerings();
+std::span<const OpLowering> reductionLowerings();
+
+/// The lowering of `op`, from the tables or its family; null when the code
+/// generator cannot lower it.
+LowerFn loweringFor(OpKind op);
+
+/// The families lowered by one function each, parameterised by the op:
+/// broadcasting n-ary arithmetic, and flat unary kernels (activations,
+/// copies, casts).
 llvm::Error lowerElementwise(LowerContext &cx, const Node &n);
 llvm::Error lowerUnary(LowerContext &cx, const Node &n);
-llvm::Error lowerSoftmax(LowerContext &cx, const Node &n);
-llvm::Error lowerTranspose(LowerContext &cx, const Node &n);
-llvm::Error lowerConcat(LowerContext &cx, const Node &n);
-llvm::Error lowerPad(LowerContext &cx, const Node &n);
-llvm::Error lowerGather(LowerContext &cx, const Node &n);
-llvm::Error lowerReorder(LowerContext &cx, const Node &n);
+
+/// Work-item sizes of the flat generic kernels (copies, unary, n-ary): large
+/// enough that the thread pool's cost per item (about a microsecond) is noise
+/// next to the item's memory traffic, small enough that a tensor of a few
+/// hundred kilobytes still splits across threads.
+inline constexpr int64_t FlatChunkElements = 16384;  ///< f32 elements
+inline constexpr int64_t FlatChunkBytes = 65536;     ///< bytes (byte copies)
+/// Broadcast kernels split each innermost row into pieces of this many
+/// elements, so a long row is shared and a short one is one item.
+inline constexpr int64_t RowChunkElements = 4096;
 
 /// A flat copy of `elements` floats from `src` to `dst` (views that must be
 /// materialized, graph outputs that are inputs or constants).

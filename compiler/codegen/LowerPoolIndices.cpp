@@ -10,7 +10,7 @@
 
 namespace kiln::codegen {
 
-llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n) {
+static llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on MaxPool indices are not supported");
   const Value *in = n.input(0), *out = n.output();
@@ -33,6 +33,17 @@ llvm::Error lowerMaxPoolIndices(LowerContext &cx, const Node &n) {
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   l.workItems = kiln_gen_pool_indices_work_items(&p);
   return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> poolIndicesLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::MaxPoolIndices, lowerMaxPoolIndices},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

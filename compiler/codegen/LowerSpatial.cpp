@@ -152,7 +152,7 @@ llvm::Expected<bool> tryFastConv(LowerContext &cx, const Node &n, const ConvGeom
 
 } // namespace
 
-llvm::Error lowerConv(LowerContext &cx, const Node &n) {
+static llvm::Error lowerConv(LowerContext &cx, const Node &n) {
   ConvGeom g = convGeom(n);
   const std::string algo = n.attrs.has("algo") ? n.attrs.getString("algo") : "direct";
   if (algo != "generic") {
@@ -203,7 +203,7 @@ static void setPoolWindow(PoolParams &p, const Node &n) {
   p.count_pad = isMax ? 0 : a.getInt("count_include_pad", 0);
 }
 
-llvm::Error lowerPool(LowerContext &cx, const Node &n) {
+static llvm::Error lowerPool(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on a pool are not supported");
   int64_t L = cx.options().vectorLanes;
@@ -229,7 +229,7 @@ llvm::Error lowerPool(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
+static llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on a global pool are not supported");
   const Dims &x = n.input(0)->type.dims;
@@ -265,7 +265,7 @@ llvm::Error lowerGlobalPool(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerLrn(LowerContext &cx, const Node &n) {
+static llvm::Error lowerLrn(LowerContext &cx, const Node &n) {
   if (!n.fused.empty())
     return nodeError(n, "fused operations on LRN are not supported");
   const Dims &x = n.input(0)->type.dims;
@@ -289,7 +289,7 @@ llvm::Error lowerLrn(LowerContext &cx, const Node &n) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerScaleShift(LowerContext &cx, const Node &n) {
+static llvm::Error lowerScaleShift(LowerContext &cx, const Node &n) {
   const Dims &x = n.input(0)->type.dims;
   if (x.size() < 2)
     return nodeError(n, "input must have a channel axis");
@@ -340,6 +340,24 @@ llvm::Error lowerScaleShift(LowerContext &cx, const Node &n) {
   l.setParams(p);
   l.workItems = kiln_gen_scale_shift_work_items(&p);
   return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (LowerImpl.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpLowering> spatialLowerings() {
+  static constexpr OpLowering Table[] = {
+      {OpKind::Conv, lowerConv},
+      {OpKind::MaxPool, lowerPool},
+      {OpKind::AveragePool, lowerPool},
+      {OpKind::GlobalAveragePool, lowerGlobalPool},
+      {OpKind::GlobalMaxPool, lowerGlobalPool},
+      {OpKind::LRN, lowerLrn},
+      {OpKind::BatchNormalization, lowerScaleShift},
+      {OpKind::ScaleShift, lowerScaleShift},
+  };
+  return Table;
 }
 
 } // namespace kiln::codegen

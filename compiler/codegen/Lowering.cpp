@@ -1,10 +1,34 @@
 //===- Lowering.cpp - Graph to kernel calls: buffers and dispatch ---------===//
 
 #include "compiler/codegen/LowerImpl.h"
+#include "compiler/ir/OpDispatch.h"
+
+#include <kiln/runtime.h>
 
 #include <fmt/format.h>
 
 namespace kiln::codegen {
+
+// The kernels' element type codes are the C ABI's.
+#define KILN_SAME_CODE(T) (int64_t(KILN_DT_##T) == int64_t(KILN_DTYPE_##T))
+static_assert(KILN_SAME_CODE(F32) && KILN_SAME_CODE(I64) && KILN_SAME_CODE(BOOL) &&
+              KILN_SAME_CODE(I32) && KILN_SAME_CODE(I8) && KILN_SAME_CODE(U8) &&
+              KILN_SAME_CODE(F16));
+#undef KILN_SAME_CODE
+
+int64_t kernelDtype(DType t) {
+  switch (t) {
+  case DType::F32: return KILN_DT_F32;
+  case DType::I64: return KILN_DT_I64;
+  case DType::Bool: return KILN_DT_BOOL;
+  case DType::I32: return KILN_DT_I32;
+  case DType::I8: return KILN_DT_I8;
+  case DType::U8: return KILN_DT_U8;
+  case DType::F16: return KILN_DT_F16;
+  case DType::F64: break;
+  }
+  return -1;
+}
 
 LowerContext::LowerContext(const Graph &g, const LoweringOptions &opts,
                            ModelPlan &plan, MemoryPlan mem)
@@ -97,7 +121,7 @@ void addCopyLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef dst,
   p.rows = 1;
   p.cols = elements;
   p.src_stride = p.dst_stride = elements;
-  p.chunk = 16384;
+  p.chunk = FlatChunkElements;
   Layer l;
   l.kernel = kernelName(Kernel::GenCopy);
   l.node = n;
@@ -115,12 +139,31 @@ void addCopyBytesLayer(LowerContext &cx, const Node *n, BufferRef src, BufferRef
   p.rows = 1;
   p.cols = bytes;
   p.src_stride = p.dst_stride = bytes;
-  p.chunk = 65536;
+  p.chunk = FlatChunkBytes;
   Layer &l = cx.addLayer(n, Kernel::GenCopyBytes);
   l.setParams(p);
   l.buffers = {dst, src};
   l.workItems = kiln_gen_copy_work_items(&p);
 }
+
+LowerFn loweringFor(OpKind op) {
+  static const auto ByOp =
+      indexByOp({spatialLowerings(), poolIndicesLowerings(), denseLowerings(),
+                 elementwiseLowerings(), dataMovementLowerings(),
+                 reductionLowerings()},
+                &OpLowering::lower);
+  if (LowerFn f = ByOp[size_t(op)])
+    return f;
+  // Families with one lowering each, parameterised by the op.
+  const OpInfo &info = opInfo(op);
+  if (info.isElementwiseBinary())
+    return lowerElementwise;
+  if (info.isActivation() || info.sameBytes())
+    return lowerUnary;
+  return nullptr;
+}
+
+bool hasLowering(OpKind op) { return loweringFor(op) != nullptr; }
 
 namespace {
 
@@ -128,62 +171,8 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
   // Views share their input's storage: nothing to run.
   if (n.outputs.size() == 1 && n.output()->viewOf)
     return llvm::Error::success();
-  // Families with one lowering each, parameterised by the op.
-  const OpInfo &info = opInfo(n.op);
-  if (info.isElementwiseBinary())
-    return lowerElementwise(cx, n);
-  if (info.isActivation() || info.sameBytes())
-    return lowerUnary(cx, n);
-  switch (n.op) {
-  case OpKind::Conv:
-    return lowerConv(cx, n);
-  case OpKind::MaxPool:
-  case OpKind::AveragePool:
-    return lowerPool(cx, n);
-  case OpKind::GlobalAveragePool:
-  case OpKind::GlobalMaxPool:
-    return lowerGlobalPool(cx, n);
-  case OpKind::MaxPoolIndices:
-    return lowerMaxPoolIndices(cx, n);
-  case OpKind::LRN:
-    return lowerLrn(cx, n);
-  case OpKind::BatchNormalization:
-  case OpKind::ScaleShift:
-    return lowerScaleShift(cx, n);
-  case OpKind::Gemm:
-    return lowerGemm(cx, n);
-  case OpKind::MatMul:
-    return lowerMatMul(cx, n);
-  case OpKind::Cast:
-    return lowerUnary(cx, n);
-  case OpKind::Softmax:
-    return lowerSoftmax(cx, n);
-  case OpKind::Transpose:
-    return lowerTranspose(cx, n);
-  case OpKind::Concat:
-    return lowerConcat(cx, n);
-  case OpKind::Pad:
-    return lowerPad(cx, n);
-  case OpKind::Gather:
-    return lowerGather(cx, n);
-  case OpKind::Reorder:
-    return lowerReorder(cx, n);
-  case OpKind::Shape: {
-    // Static shapes: the result is known now (a Shape the graph exports is
-    // not folded by the importer). Copied from a weight into its buffer.
-    const Dims &d = n.input(0)->type.dims;
-    int64_t start = n.attrs.getInt("start"), end = n.attrs.getInt("end");
-    std::vector<int64_t> dims(d.begin() + start, d.begin() + end);
-    std::vector<char> bytes(dims.size() * sizeof(int64_t));
-    if (!bytes.empty()) // start == end: no data, and memcpy takes no null
-      std::memcpy(bytes.data(), dims.data(), bytes.size());
-    BufferRef w = cx.addWeight(std::move(bytes));
-    addCopyBytesLayer(cx, &n, w, cx.buffer(n.output()), n.output()->type.numBytes());
-    return llvm::Error::success();
-  }
-  default:
-    break;
-  }
+  if (LowerFn lower = loweringFor(n.op))
+    return lower(cx, n);
   return nodeError(n, "op not supported by the code generator");
 }
 
@@ -191,19 +180,22 @@ llvm::Error lowerNode(LowerContext &cx, const Node &n) {
 
 llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts) {
   ModelPlan plan;
+  // Every element type but f64 crosses the boundary in its own width; the
+  // lowering of each op says what it computes on.
   for (const Value *v : g.inputs) {
-    if (v->type.dtype != DType::F32)
+    if (!compiledBoundaryType(v->type.dtype))
       return inputError(fmt::format("graph input '{}' has type {}: compiled "
-                                    "models take float32 inputs only",
-                                    displayName(v->name), v->type.str()));
-    plan.inputs.push_back({v->name, v->type.dims});
+                                    "models take no {} tensors",
+                                    displayName(v->name), v->type.str(),
+                                    dtypeName(v->type.dtype)));
+    plan.inputs.push_back({v->name, v->type.dims, v->type.dtype});
   }
   for (const Value *v : g.outputs) {
     DType t = v->type.dtype;
-    if (t != DType::F32 && t != DType::I64 && t != DType::Bool)
+    if (!compiledBoundaryType(t))
       return inputError(fmt::format("graph output '{}' has type {}: compiled "
-                                    "models produce f32, i64 and bool outputs only",
-                                    displayName(v->name), v->type.str()));
+                                    "models produce no {} tensors",
+                                    displayName(v->name), v->type.str(), dtypeName(t)));
     if (v->layout.kind != Layout::Plain)
       return inputError(fmt::format("graph output '{}' has a blocked layout",
                                     displayName(v->name)));

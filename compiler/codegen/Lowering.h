@@ -96,8 +96,16 @@ struct Layer {
   }
 };
 
-/// An input or output of the compiled function. Inputs are f32; outputs are
-/// f32, i64 or bool (one byte per element, 0 or 1), dense, row-major.
+/// Element types a compiled model's inputs and outputs may have: all but
+/// f64, each in its own width (bool one byte 0 or 1, f16 IEEE binary16).
+inline bool compiledBoundaryType(DType t) { return t != DType::F64; }
+
+/// The generic kernels' code of an element type (KilnGenDtype, equal to
+/// kiln_dtype); -1 for f64, which compiled code does not hold.
+int64_t kernelDtype(DType t);
+
+/// An input or output of the compiled function, dense, row-major, of any
+/// compiledBoundaryType.
 struct TensorInfo {
   std::string name; ///< as in the model; data only, never a symbol
   Dims dims;
@@ -125,6 +133,10 @@ struct LoweringOptions {
 /// Lowers `g`. Errors name the node that cannot be compiled; all such nodes
 /// are collected before failing.
 llvm::Expected<ModelPlan> lowerGraph(const Graph &g, const LoweringOptions &opts);
+
+/// Whether the code generator can lower `op` (tests/codegen check that every
+/// op of Ops.def can).
+bool hasLowering(OpKind op);
 
 } // namespace kiln::codegen
 

@@ -26,6 +26,25 @@ static_assert(sizeof(kiln_tensor_info) == 40 && offsetof(kiln_tensor_info, shape
               offsetof(kiln_tensor_info, dtype) == 32);
 static_assert(sizeof(kiln_model_info) == 40 && offsetof(kiln_model_info, inputs) == 16);
 
+kiln_dtype kilnDtype(DType t) {
+  // f64 is refused by lowerGraph (compiledBoundaryType).
+  assert(kernelDtype(t) >= 0 && "no kiln_dtype for this element type");
+  return kiln_dtype(kernelDtype(t)); // the same codes (Lowering.cpp)
+}
+
+const char *kilnDtypeName(DType t) {
+  switch (kilnDtype(t)) {
+  case KILN_DTYPE_F32: return "KILN_DTYPE_F32";
+  case KILN_DTYPE_I64: return "KILN_DTYPE_I64";
+  case KILN_DTYPE_BOOL: return "KILN_DTYPE_BOOL";
+  case KILN_DTYPE_I32: return "KILN_DTYPE_I32";
+  case KILN_DTYPE_I8: return "KILN_DTYPE_I8";
+  case KILN_DTYPE_U8: return "KILN_DTYPE_U8";
+  case KILN_DTYPE_F16: return "KILN_DTYPE_F16";
+  }
+  return "?";
+}
+
 /// The name of a <kiln/runtime.h> function, spelt through its declaration:
 /// a misspelling does not compile.
 #define RUNTIME_SYMBOL(fn) (static_cast<void>(sizeof(&fn)), #fn)
@@ -363,10 +382,7 @@ void Emitter::emitInfo() {
   auto *tensorTy = llvm::StructType::create(
       ctx_, {ptr(ctx_), i32(ctx_), ptr(ctx_), i64(ctx_), i32(ctx_)},
       "kiln_tensor_info");
-  auto dtypeOf = [](DType t) {
-    return t == DType::I64 ? KILN_DTYPE_I64 : t == DType::Bool ? KILN_DTYPE_BOOL
-                                                                : KILN_DTYPE_F32;
-  };
+  auto dtypeOf = [](DType t) { return kilnDtype(t); };
   auto *modelTy = llvm::StructType::create(
       ctx_, {ptr(ctx_), i32(ctx_), i32(ctx_), ptr(ctx_), ptr(ctx_), i64(ctx_)},
       "kiln_model_info");

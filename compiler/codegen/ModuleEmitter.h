@@ -3,7 +3,7 @@
 // The emitted module defines, for --name NAME:
 //
 //   size_t NAME_workspace_size(void);
-//   kiln_status NAME_run(const float *const *inputs, float *const *outputs,
+//   kiln_status NAME_run(const void *const *inputs, void *const *outputs,
 //                        void *workspace, kiln_pool *pool);
 //   const kiln_model_info NAME_info;
 //
@@ -25,6 +25,8 @@
 
 #include "compiler/codegen/Lowering.h"
 #include "compiler/codegen/Target.h"
+
+#include <kiln/runtime.h>
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -88,6 +90,11 @@ struct EmittedModel {
   int64_t workspaceBytes = 0;
   std::vector<TensorInfo> inputs, outputs;
 };
+
+/// The kiln_dtype (<kiln/runtime.h>) of a boundary element type, and its
+/// enumerator's name for the header.
+kiln_dtype kilnDtype(DType t);
+const char *kilnDtypeName(DType t);
 
 /// Emits `plan` (its weights are released as they are copied into the
 /// module), links the kernels for `target` and runs the optimization

@@ -6,6 +6,7 @@
 #include "compiler/codegen/ModuleEmitter.h"
 #include "compiler/codegen/ObjectWriter.h"
 #include "compiler/driver/Stages.h"
+#include "compiler/ir/Diagnostics.h"
 #include "frontend/OnnxImporter.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -36,10 +37,40 @@ llvm::Error fileError(const std::string &file, llvm::Error err) {
 }
 
 llvm::Expected<std::unique_ptr<Graph>> importModel(const std::string &path,
-                                                   const CompileOptions &opts) {
+                                                   const CompileOptions &opts,
+                                                   std::vector<InputBinding> *bindings) {
   ImportOptions io;
   io.batch = opts.batch;
-  return importOnnxFile(path, io);
+  io.inputShapes = opts.inputShapes;
+  io.dims = opts.dims;
+  std::vector<InputBinding> bound;
+  auto graph = importOnnxFile(path, io, &bound);
+  if (!graph)
+    return graph;
+  if (opts.note)
+    for (const InputBinding &b : bound)
+      for (const BoundDim &d : b.dims)
+        if (d.source == BoundDim::Source::Default)
+          opts.note(fmt::format("input '{}' dimension {}{} bound to {}; use --batch or "
+                                "--input-shape",
+                                displayName(b.input), d.axis,
+                                d.symbol.empty() ? ""
+                                                 : fmt::format(" ('{}')", displayName(d.symbol)),
+                                d.value));
+  if (bindings)
+    *bindings = std::move(bound);
+  return graph;
+}
+
+std::string describeBinding(const InputBinding &b) {
+  if (b.dims.empty())
+    return "";
+  std::vector<std::string> parts;
+  for (const BoundDim &d : b.dims)
+    parts.push_back(fmt::format(
+        "{}={}{}", d.symbol.empty() ? fmt::format("dim{}", d.axis) : displayName(d.symbol),
+        d.value, d.source == BoundDim::Source::Default ? " by default" : ""));
+  return fmt::format("{} ({})", b.type.str(), fmt::join(parts, ", "));
 }
 
 llvm::Expected<codegen::Target> resolveTarget(const CompileOptions &opts) {
@@ -140,7 +171,8 @@ llvm::Error compileToFile(const std::string &model, const CompileOptions &opts,
   st.note(fmt::format("target: {}", target->describe()));
 
   st.begin("import");
-  auto graph = importModel(model, opts);
+  std::vector<InputBinding> bindings;
+  auto graph = importModel(model, opts, &bindings);
   if (!graph)
     return fileError(model, graph.takeError());
   st.end();
@@ -205,6 +237,11 @@ llvm::Error compileToFile(const std::string &model, const CompileOptions &opts,
     h.inputs = emitted->inputs;
     h.outputs = emitted->outputs;
     h.workspaceBytes = emitted->workspaceBytes;
+    for (const InputBinding &b : bindings)
+      if (!b.dims.empty())
+        h.boundInputs.push_back(
+            fmt::format("\"{}\" {}", codegen::cEscape(b.input),
+                        codegen::cEscape(describeBinding(b))));
     h.target = target->describe();
     if (externalWeights)
       h.weightsFile = opts.weightsFile;

@@ -20,6 +20,7 @@
 #include "compiler/codegen/Target.h"
 #include "compiler/driver/Options.h"
 #include "compiler/ir/IR.h"
+#include "frontend/OnnxImporter.h"
 
 #include "llvm/Support/Error.h"
 
@@ -48,9 +49,18 @@ private:
 /// `err` as a FileError about `file` (a FileError already is one: kept).
 llvm::Error fileError(const std::string &file, llvm::Error err);
 
-/// Imports the ONNX model at `path` (opts.batch resolves a symbolic batch).
+/// Imports the ONNX model at `path`, its inputs' symbolic dimensions bound
+/// by opts.batch, opts.inputShapes and opts.dims; a leading dimension none
+/// of them binds takes 1, said through opts.note. `bindings`, when not null,
+/// receives how each input was bound.
 llvm::Expected<std::unique_ptr<Graph>> importModel(const std::string &path,
-                                                   const CompileOptions &opts = {});
+                                                   const CompileOptions &opts = {},
+                                                   std::vector<InputBinding> *bindings =
+                                                       nullptr);
+
+/// What was bound in one input, or "" when its shape was all numbers:
+/// "f32[1,3,640,640] (batch=1 by default, height=640, width=640)".
+std::string describeBinding(const InputBinding &b);
 
 /// Resolves opts.target (empty fields: this host).
 llvm::Expected<codegen::Target> resolveTarget(const CompileOptions &opts);

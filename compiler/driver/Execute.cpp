@@ -12,6 +12,8 @@
 
 namespace kiln::driver {
 
+char CompileRefusal::ID = 0;
+
 llvm::Expected<std::vector<Tensor>> runReference(const Graph &g,
                                                  const std::vector<Tensor> &inputs,
                                                  unsigned threads) {
@@ -30,33 +32,34 @@ llvm::Expected<std::vector<Tensor>> runCompiled(Graph &g, const std::vector<Tens
     return e;
   auto cm = jitModel(g, opts, *target);
   if (!cm)
-    return cm.takeError();
+    return llvm::make_error<CompileRefusal>(llvm::toString(cm.takeError()));
   if ((*cm)->inputs().size() != inputs.size())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the compiled model takes %zu inputs, %zu given",
                                    (*cm)->inputs().size(), inputs.size());
-  // Generated code refuses null buffers, which is what an empty vector
-  // may hand out: empty tensors point here (nothing is read or written).
-  static float emptyTensor;
-  std::vector<const float *> in;
-  for (const Tensor &t : inputs) {
-    if (!t.isF32())
+  // Every buffer in the element type the generated code reads or writes.
+  // Generated code refuses null buffers, which is what an empty vector may
+  // hand out: empty tensors point here (nothing is read or written).
+  static int64_t emptyTensor;
+  std::vector<std::vector<char>> inBytes;
+  std::vector<const void *> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const codegen::TensorInfo &want = (*cm)->inputs()[i];
+    if (inputs[i].type != TensorType{want.dtype, want.dims})
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "compiled models take float32 inputs only");
-    in.push_back(t.f32.empty() ? &emptyTensor : t.f32.data());
+                                     "input %zu is %s, the compiled model takes %s", i,
+                                     inputs[i].type.str().c_str(),
+                                     TensorType{want.dtype, want.dims}.str().c_str());
+    inBytes.push_back(tensorBytes(inputs[i]));
+    in.push_back(inBytes.back().empty() ? static_cast<const void *>(&emptyTensor)
+                                        : inBytes.back().data());
   }
-  // Outputs in the generated code's representation: f32 and i64 are the
-  // Tensor's own storage, bool is one byte per element.
-  std::vector<Tensor> outputs;
-  std::vector<std::vector<char>> boolBytes((*cm)->outputs().size());
-  std::vector<float *> out;
-  for (size_t i = 0; i < (*cm)->outputs().size(); ++i) {
-    const codegen::TensorInfo &o = (*cm)->outputs()[i];
-    Tensor &t = outputs.emplace_back(Tensor::zeros(TensorType{o.dtype, o.dims}));
-    void *p = t.isF32()   ? static_cast<void *>(t.f32.data())
-              : t.isI64() ? static_cast<void *>(t.i64.data())
-                          : (boolBytes[i].resize(t.i64.size()), boolBytes[i].data());
-    out.push_back(t.numElements() == 0 ? &emptyTensor : static_cast<float *>(p));
+  std::vector<std::vector<char>> outBytes;
+  std::vector<void *> out;
+  for (const codegen::TensorInfo &o : (*cm)->outputs()) {
+    outBytes.emplace_back(size_t(TensorType{o.dtype, o.dims}.numBytes()));
+    out.push_back(outBytes.back().empty() ? static_cast<void *>(&emptyTensor)
+                                          : outBytes.back().data());
   }
   kiln_pool *pool = threads > 1 ? kiln_pool_create(int(threads)) : nullptr;
   kiln_status st = (*cm)->run(in.data(), out.data(), pool);
@@ -64,9 +67,11 @@ llvm::Expected<std::vector<Tensor>> runCompiled(Graph &g, const std::vector<Tens
   if (st != KILN_OK)
     return llvm::createStringError(llvm::inconvertibleErrorCode(), "compiled model failed: %s",
                                    kiln_status_string(st));
-  for (size_t i = 0; i < outputs.size(); ++i)
-    for (size_t e = 0; e < boolBytes[i].size(); ++e)
-      outputs[i].i64[e] = boolBytes[i][e] != 0;
+  std::vector<Tensor> outputs;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const codegen::TensorInfo &o = (*cm)->outputs()[i];
+    outputs.push_back(tensorFromBytes(TensorType{o.dtype, o.dims}, outBytes[i].data()));
+  }
   return outputs;
 }
 

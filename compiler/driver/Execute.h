@@ -20,6 +20,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <string>
 #include <vector>
 
 namespace kiln::driver {
@@ -45,7 +46,25 @@ llvm::Expected<std::vector<Tensor>> runReference(const Graph &g,
                                                  const std::vector<Tensor> &inputs,
                                                  unsigned threads = 1);
 
-/// Optimizes `g` in place, compiles it with the JIT and runs it once.
+/// The code generator refused the graph (an op, element type or layout that
+/// compiled code does not handle): the model is valid, kiln cannot compile
+/// it. runCompiled returns it for any failure before the code runs, so that
+/// callers can tell "unsupported" from "computed something wrong".
+class CompileRefusal : public llvm::ErrorInfo<CompileRefusal> {
+public:
+  static char ID;
+  explicit CompileRefusal(std::string message) : message_(std::move(message)) {}
+  void log(llvm::raw_ostream &os) const override { os << message_; }
+  std::error_code convertToErrorCode() const override {
+    return llvm::inconvertibleErrorCode();
+  }
+
+private:
+  std::string message_;
+};
+
+/// Optimizes `g` in place, compiles it with the JIT and runs it once. Inputs
+/// and outputs cross in their own element types (tensorBytes).
 llvm::Expected<std::vector<Tensor>> runCompiled(Graph &g, const std::vector<Tensor> &inputs,
                                                 const CompileOptions &opts = {},
                                                 unsigned threads = 1);

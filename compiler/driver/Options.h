@@ -17,6 +17,9 @@
 #include "compiler/passes/Pipeline.h"
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 
 namespace kiln::driver {
@@ -28,8 +31,18 @@ struct CompileOptions {
   codegen::TargetOptions target;
   /// -O0..-O3: LLVM's optimization and code generation level.
   int optLevel = 3;
-  /// Value of a symbolic or -1 leading (batch) dimension (--batch).
-  int64_t batch = 1;
+  /// Value of a symbolic or unknown leading (batch) dimension (--batch);
+  /// unset: 1, said in a note.
+  std::optional<int64_t> batch;
+  /// Whole shapes of graph inputs by name (--input-shape NAME=DIMS; the name
+  /// "" is the model's only input) and symbolic dimensions by name
+  /// (--dim SYMBOL=VALUE): ImportOptions (frontend/OnnxImporter.h) says how
+  /// they bind.
+  std::map<std::string, Dims> inputShapes;
+  std::map<std::string, int64_t> dims;
+  /// Receives notes about the model (a symbolic batch bound by default), one
+  /// line each without a prefix; null: they are dropped.
+  std::function<void(const std::string &)> note;
   /// Winograd F(4x4,3x3) for the 3x3 stride-1 convs where it is faster
   /// (--no-winograd turns it off).
   bool winograd = true;

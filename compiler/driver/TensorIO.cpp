@@ -8,6 +8,7 @@
 
 #include "compiler/driver/TensorIO.h"
 
+#include "compiler/codegen/kernels/Half.h"
 #include "compiler/ir/Diagnostics.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -52,33 +53,28 @@ llvm::Expected<int64_t> checkDims(const Dims &dims) {
   return *count;
 }
 
-/// A tensor of `type` whose data are the `bytes` (exactly numBytes long).
-/// Bool bytes are widened to the i64 the Tensor holds them in.
-Tensor fromBytes(TensorType type, const char *bytes) {
-  Tensor t = Tensor::zeros(std::move(type));
-  if (t.numElements() == 0)
-    return t;
-  if (t.dtype() == DType::Bool) {
-    for (size_t i = 0; i < t.i64.size(); ++i)
-      t.i64[i] = bytes[i] != 0;
-    return t;
-  }
-  void *dst = t.isF32() ? static_cast<void *>(t.f32.data()) : t.i64.data();
-  std::memcpy(dst, bytes, size_t(t.type.numBytes()));
-  return t;
-}
+/// Element types as files name them: numpy's descr and ONNX's data_type.
+struct FileType {
+  DType dtype;
+  const char *npy;
+  int32_t onnx;
+};
+constexpr FileType FileTypes[] = {
+    {DType::F32, "<f4", onnx::TensorProto::FLOAT},
+    {DType::F16, "<f2", onnx::TensorProto::FLOAT16},
+    {DType::I64, "<i8", onnx::TensorProto::INT64},
+    {DType::I32, "<i4", onnx::TensorProto::INT32},
+    {DType::I8, "|i1", onnx::TensorProto::INT8},
+    {DType::U8, "|u1", onnx::TensorProto::UINT8},
+    {DType::Bool, "|b1", onnx::TensorProto::BOOL},
+};
 
-/// The tensor's data as stored in files: numBytes bytes, bool as one byte.
-std::string dataBytes(const Tensor &t) {
-  if (t.dtype() == DType::Bool) {
-    std::string bytes(t.i64.size(), '\0');
-    for (size_t i = 0; i < t.i64.size(); ++i)
-      bytes[i] = char(t.i64[i] != 0);
-    return bytes;
-  }
-  const char *p = t.isF32() ? reinterpret_cast<const char *>(t.f32.data())
-                            : reinterpret_cast<const char *>(t.i64.data());
-  return std::string(p, size_t(t.type.numBytes()));
+const FileType &fileType(DType t) {
+  for (const FileType &f : FileTypes)
+    if (f.dtype == t)
+      return f;
+  assert(false && "no file type for this dtype");
+  return FileTypes[0];
 }
 
 llvm::Error writeFile(const std::string &path, llvm::StringRef header, const Tensor &t) {
@@ -87,7 +83,8 @@ llvm::Error writeFile(const std::string &path, llvm::StringRef header, const Ten
   if (ec)
     return inputError(fmt::format("cannot write: {}", ec.message()));
   os << header;
-  os << dataBytes(t);
+  std::vector<char> data = tensorBytes(t);
+  os.write(data.data(), data.size());
   os.close();
   if (os.has_error())
     return inputError(fmt::format("cannot write: {}", os.error().message()));
@@ -223,17 +220,15 @@ llvm::Expected<Tensor> readNpy(const std::string &path) {
   if (llvm::Error err = header.parse())
     return err;
 
-  DType dtype;
-  if (header.descr == "<f4")
-    dtype = DType::F32;
-  else if (header.descr == "<i8")
-    dtype = DType::I64;
-  else if (header.descr == "|b1")
-    dtype = DType::Bool;
-  else
-    return inputError(fmt::format("dtype '{}' is not supported: kiln reads '<f4' "
-                                  "(float32), '<i8' (int64) and '|b1' (bool)",
+  const FileType *ft = nullptr;
+  for (const FileType &f : FileTypes)
+    if (header.descr == f.npy)
+      ft = &f;
+  if (!ft)
+    return inputError(fmt::format("dtype '{}' is not supported: kiln reads '<f4', '<f2', "
+                                  "'<i8', '<i4', '|i1', '|u1' and '|b1'",
                                   header.descr));
+  DType dtype = ft->dtype;
   llvm::Expected<int64_t> count = checkDims(header.shape);
   if (!count)
     return count.takeError();
@@ -245,12 +240,10 @@ llvm::Expected<Tensor> readNpy(const std::string &path) {
     return inputError(fmt::format("holds {} data bytes, shape ({}) of {} needs {}",
                                   bytes.size(), fmt::join(header.shape, ", "),
                                   header.descr, type.numBytes()));
-  return fromBytes(std::move(type), bytes.data());
+  return tensorFromBytes(std::move(type), bytes.data());
 }
 
-static const char *npyDescr(DType t) {
-  return t == DType::F32 ? "<f4" : t == DType::Bool ? "|b1" : "<i8";
-}
+static const char *npyDescr(DType t) { return fileType(t).npy; }
 
 llvm::Error writeNpy(const std::string &path, const Tensor &t) {
   assert(hasTensorData(t.dtype()));
@@ -289,18 +282,18 @@ llvm::Expected<Tensor> readTensorProto(const std::string &path, std::string *nam
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return inputError("tensor data stored in an external file is not supported");
 
-  DType dtype;
-  switch (proto.data_type()) {
-  case onnx::TensorProto::FLOAT: dtype = DType::F32; break;
-  case onnx::TensorProto::INT64: dtype = DType::I64; break;
-  case onnx::TensorProto::BOOL: dtype = DType::Bool; break;
-  default: {
+  const FileType *ft = nullptr;
+  for (const FileType &f : FileTypes)
+    if (proto.data_type() == f.onnx)
+      ft = &f;
+  if (!ft) {
     const std::string &typeName =
         onnx::TensorProto::DataType_Name(onnx::TensorProto::DataType(proto.data_type()));
     return inputError(fmt::format("element type {} is not supported: kiln reads FLOAT, "
-                                  "INT64 and BOOL tensors", typeName.empty() ? "?" : typeName));
+                                  "FLOAT16, INT64, INT32, INT8, UINT8 and BOOL tensors",
+                                  typeName.empty() ? "?" : typeName));
   }
-  }
+  DType dtype = ft->dtype;
   Dims dims(proto.dims().begin(), proto.dims().end());
   llvm::Expected<int64_t> count = checkDims(dims);
   if (!count)
@@ -311,10 +304,10 @@ llvm::Expected<Tensor> readTensorProto(const std::string &path, std::string *nam
     if (int64_t(proto.raw_data().size()) != type.numBytes())
       return inputError(fmt::format("raw_data holds {} bytes, {} needs {}",
                                     proto.raw_data().size(), type.str(), type.numBytes()));
-    return fromBytes(std::move(type), proto.raw_data().data());
+    return tensorFromBytes(std::move(type), proto.raw_data().data());
   }
-  // Without raw_data: FLOAT in float_data, INT64 in int64_data, BOOL in
-  // int32_data (one element per entry).
+  // Without raw_data: FLOAT in float_data, INT64 in int64_data, the others in
+  // int32_data (one element per entry; FLOAT16 as its bits).
   int64_t have = dtype == DType::F32   ? proto.float_data_size()
                  : dtype == DType::I64 ? proto.int64_data_size()
                                        : proto.int32_data_size();
@@ -324,15 +317,26 @@ llvm::Expected<Tensor> readTensorProto(const std::string &path, std::string *nam
                                   : dtype == DType::I64 ? "int64_data"
                                                         : "int32_data",
                                   have, type.str(), *count));
-  Tensor t = Tensor::zeros(std::move(type));
-  if (t.isF32())
+  if (dtype == DType::F32) {
+    Tensor t = Tensor::zeros(std::move(type));
     std::copy(proto.float_data().begin(), proto.float_data().end(), t.f32.begin());
-  else if (t.isI64())
+    return t;
+  }
+  if (dtype == DType::I64) {
+    Tensor t = Tensor::zeros(std::move(type));
     std::copy(proto.int64_data().begin(), proto.int64_data().end(), t.i64.begin());
-  else
-    for (int64_t i = 0; i < *count; ++i)
-      t.i64[size_t(i)] = proto.int32_data(int(i)) != 0;
-  return t;
+    return t;
+  }
+  // Narrowed to the type's width, then read as compiled code would.
+  std::vector<char> narrowed(size_t(type.numBytes()));
+  size_t width = dtypeSize(dtype);
+  for (int64_t i = 0; i < *count; ++i) {
+    uint32_t v = uint32_t(proto.int32_data(int(i)));
+    if (dtype == DType::Bool)
+      v = v != 0;
+    std::memcpy(narrowed.data() + size_t(i) * width, &v, width); // little-endian
+  }
+  return tensorFromBytes(std::move(type), narrowed.data());
 }
 
 llvm::Error writeTensorProto(const std::string &path, const Tensor &t,
@@ -340,12 +344,11 @@ llvm::Error writeTensorProto(const std::string &path, const Tensor &t,
   assert(hasTensorData(t.dtype()));
   onnx::TensorProto proto;
   proto.set_name(name);
-  proto.set_data_type(t.isF32()   ? onnx::TensorProto::FLOAT
-                      : t.isI64() ? onnx::TensorProto::INT64
-                                  : onnx::TensorProto::BOOL);
+  proto.set_data_type(fileType(t.dtype()).onnx);
   for (int64_t d : t.dims())
     proto.add_dims(d);
-  proto.set_raw_data(dataBytes(t));
+  std::vector<char> data = tensorBytes(t);
+  proto.set_raw_data(std::string(data.begin(), data.end()));
   std::string bytes;
   if (!proto.SerializeToString(&bytes))
     return inputError("cannot serialize the tensor");
@@ -383,6 +386,9 @@ Tensor randomTensor(const TensorType &t, uint64_t seed, uint64_t stream) {
   Tensor r = Tensor::zeros(t);
   for (float &v : r.f32) // 24 random bits: k/2^23 - 1 is exact in float
     v = float(int64_t(next() >> 40)) * (1.0f / float(1 << 23)) - 1.0f;
+  if (t.dtype == DType::F16) // f16 values
+    for (float &v : r.f32)
+      v = kiln_f16_to_f32(kiln_f32_to_f16(v));
   for (int64_t &v : r.i64)
     v = int64_t(next() >> (t.dtype == DType::Bool ? 63 : 60));
   return r;

@@ -2,16 +2,16 @@
 //
 // Two file formats, chosen by extension:
 //   .npy  numpy arrays, format version 1 or 2 (3 is read too), dtype '<f4',
-//         '<i8' or '|b1', C order. Written as version 1 with the header padded to
-//         64 bytes, as numpy does.
+//         '<f2', '<i8', '<i4', '|i1', '|u1' or '|b1', C order. Written as
+//         version 1 with the header padded to 64 bytes, as numpy does.
 //   .pb   a serialized onnx.TensorProto (what ONNX's backend test folders
-//         hold): FLOAT, INT64 or BOOL, data in raw_data or
-//         float_data/int64_data/int32_data.
+//         hold): FLOAT, FLOAT16, INT64, INT32, INT8, UINT8 or BOOL, data in
+//         raw_data or float_data/int64_data/int32_data.
 //
 // Random inputs are reproducible from a seed on every platform: a SplitMix64
 // stream per input (seed, input index), turned into floats uniform in
-// [-1, 1) with 24 random bits each; i64 inputs get integers uniform in
-// [0, 16), bool inputs 0 or 1.
+// [-1, 1) with 24 random bits each (f16: rounded to f16); integer inputs get
+// integers uniform in [0, 16), bool inputs 0 or 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +29,7 @@ namespace kiln::driver {
 
 /// Reads a .npy file.
 llvm::Expected<Tensor> readNpy(const std::string &path);
-/// Writes a .npy file (version 1, '<f4' or '<i8', C order).
+/// Writes a .npy file (version 1, the tensor's dtype, C order).
 llvm::Error writeNpy(const std::string &path, const Tensor &t);
 
 /// Reads a serialized onnx.TensorProto. `name`, when given, receives the

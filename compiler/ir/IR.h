@@ -30,6 +30,12 @@ enum class OpKind : uint16_t {
 #include "compiler/ir/Ops.def"
 };
 
+/// How many ops Ops.def declares: the size of every table indexed by OpKind.
+inline constexpr size_t NumOpKinds = 0
+#define OP(Name, Onnx, MinIn, MaxIn, Out, Family, Flags) +1
+#include "compiler/ir/Ops.def"
+    ;
+
 /// What kind of computation an op is (Ops.def). The families Activation and
 /// ElementwiseBinary are handled generically, by the op's row alone.
 enum class OpFamily : uint8_t {
@@ -39,6 +45,7 @@ enum class OpFamily : uint8_t {
   Dense,
   ElementwiseBinary,
   Activation, ///< elementwise unary f32, fusable; declared in Activations.def
+  Reduction,  ///< Reduce* over axes; declared in Reductions.def
   DataMovement,
   ShapeArithmetic,
   Internal,

@@ -14,7 +14,23 @@
 
 #include "compiler/ir/IR.h"
 
+#include <optional>
+
 namespace kiln {
+
+/// The ElementwiseBinary family's kernel op code (KilnGenBinaryOp,
+/// compiler/codegen/kernels/generic/Generic.h) of a node: the one table from
+/// op to what compiler/codegen/kernels/Binary.h computes, read by the
+/// reference and the lowering alike. Mod reads `fmod`, BitShift `direction`.
+int64_t elementwiseCode(OpKind op, const Attrs &a);
+
+/// Whether an ElementwiseBinary op computes on operands of type `t` (Where:
+/// its x and y; the condition is bool).
+bool elementwiseAccepts(OpKind op, DType t);
+
+/// The family's result type for operands of type `t`: bool for comparisons,
+/// And, Or, Xor and Not, else `t`.
+DType elementwiseResult(OpKind op, DType t);
 
 /// A 2-D window (Conv, MaxPool, AveragePool, kiln.MaxPoolIndices, and a
 /// pool fused into a Conv).
@@ -47,6 +63,33 @@ struct PoolAttrs {
 };
 PoolAttrs poolAttrs(const Attrs &a);
 inline PoolAttrs poolAttrs(const Node &n) { return poolAttrs(n.attrs); }
+
+/// Elements one axis of a canonical Slice keeps (begin, begin+step, ...
+/// before end), or nullopt when the bounds are not clamped to `dim`: step
+/// > 0 needs 0 <= begin, end <= dim; step < 0 needs 0 <= begin <= dim-1 and
+/// -1 <= end <= dim-1 (-1: through index 0).
+inline std::optional<int64_t> sliceExtent(int64_t dim, int64_t begin, int64_t end,
+                                          int64_t step) {
+  if (step > 0 && begin >= 0 && begin <= dim && end >= 0 && end <= dim)
+    return end > begin ? (end - begin + step - 1) / step : 0;
+  if (step < 0 && step != INT64_MIN && dim > 0 && begin >= 0 && begin < dim &&
+      end >= -1 && end < dim)
+    return begin > end ? (begin - end - step - 1) / -step : 0;
+  return std::nullopt;
+}
+
+/// The KilnReduction code of a Reduce* op (its row of Reductions.def), 0 for
+/// other ops.
+inline int64_t reductionCode(OpKind op) {
+  switch (op) {
+#define REDUCTION(Name, ABI, Code, AxesInput)                                  \
+  case OpKind::Name:                                                           \
+    return Code;
+#include "compiler/ir/Reductions.def"
+  default:
+    return 0;
+  }
+}
 
 } // namespace kiln
 

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/ir/OpDispatch.h"
 #include "compiler/ir/ShapeInferenceImpl.h"
 
 #include <algorithm>
@@ -58,15 +59,15 @@ llvm::Error Inferrer::needInts(const Attrs &a, const char *name, size_t len,
 }
 
 llvm::Error Inferrer::requireF32(size_t i, const char *what) const {
-  if (in_.type(i).dtype != DType::F32)
+  if (in.type(i).dtype != DType::F32)
     return errf("{} has element type {}, expected f32", what,
-                dtypeName(in_.type(i).dtype));
+                dtypeName(in.type(i).dtype));
   return llvm::Error::success();
 }
 
 llvm::Error Inferrer::requireRank(size_t i, const char *what, int64_t rank) const {
-  if (in_.type(i).rank() != rank)
-    return errf("{} has rank {}, expected {}", what, in_.type(i).rank(), rank);
+  if (in.type(i).rank() != rank)
+    return errf("{} has rank {}, expected {}", what, in.type(i).rank(), rank);
   return llvm::Error::success();
 }
 
@@ -74,42 +75,16 @@ llvm::Error Inferrer::requireRank(size_t i, const char *what, int64_t rank) cons
 // Dispatch and fusions
 //===----------------------------------------------------------------------===//
 
+static ShapeRule shapeRuleFor(OpKind op) {
+  static const auto ByOp = indexByOp({nnShapeRules(), tensorShapeRules()},
+                                     &OpShapeRule::infer);
+  return ByOp[size_t(op)];
+}
+
 llvm::Expected<TensorType> Inferrer::inferOp() {
-  // Families with one rule each.
-  const OpInfo &info = opInfo(n_.op);
-  if (info.isElementwiseBinary())
-    return elementwise();
-  if (info.isActivation())
-    return unary();
-  switch (n_.op) {
-  case OpKind::Conv: return conv();
-  case OpKind::MaxPool:
-  case OpKind::AveragePool: return pool(n_.op, n_.attrs, in_.type(0));
-  case OpKind::GlobalAveragePool:
-  case OpKind::GlobalMaxPool: return globalPool();
-  case OpKind::LRN: return lrn();
-  case OpKind::BatchNormalization: return batchNorm();
-  case OpKind::Gemm: return gemm();
-  case OpKind::MatMul: return matMul();
-  case OpKind::Identity:
-  case OpKind::Dropout: return unary();
-  case OpKind::Softmax: return softmax();
-  case OpKind::Flatten: return flatten();
-  case OpKind::Reshape: return reshape();
-  case OpKind::Transpose: return transpose();
-  case OpKind::Concat: return concat();
-  case OpKind::Pad: return pad();
-  case OpKind::Shape: return shape();
-  case OpKind::Gather: return gather();
-  case OpKind::Unsqueeze: return unsqueeze();
-  case OpKind::Squeeze: return squeeze();
-  case OpKind::Cast: return cast();
-  case OpKind::ScaleShift: return scaleShift();
-  case OpKind::Reorder: return unary(); // only the layout changes
-  case OpKind::MaxPoolIndices: return maxPoolIndices();
-  default: break;
-  }
-  return err("unknown op");
+  if (ShapeRule rule = shapeRuleFor(node.op))
+    return rule(*this);
+  return err("no shape rule for this op");
 }
 
 llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
@@ -124,10 +99,10 @@ llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
   case OpKind::Add: {
     int64_t idx;
     KILN_TRY(needInt(f.attrs, "input", idx));
-    if (idx < 0 || idx >= int64_t(n_.inputs.size()) || !n_.inputs[idx])
+    if (idx < 0 || idx >= int64_t(node.inputs.size()) || !node.inputs[idx])
       return errf("fused add reads operand {}, but the node has {}", idx,
-                  n_.inputs.size());
-    const TensorType &other = n_.inputs[idx]->type;
+                  node.inputs.size());
+    const TensorType &other = node.inputs[idx]->type;
     if (other != t)
       return errf("fused add operand {} has type {}, expected {}", idx, other.str(),
                   t.str());
@@ -135,7 +110,7 @@ llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
   }
   case OpKind::MaxPool:
   case OpKind::AveragePool: {
-    auto pooled = pool(f.op, f.attrs, t);
+    auto pooled = inferPool(*this, f.op, f.attrs, t);
     if (!pooled)
       return pooled.takeError();
     t = *pooled;
@@ -149,34 +124,34 @@ llvm::Error Inferrer::applyFusion(const Fusion &f, TensorType &t) const {
 llvm::Expected<TypeList> Inferrer::run() {
   // Operands appended for fused Adds are not the op's own operands.
   std::set<int64_t> extra;
-  for (const Fusion &f : n_.fused)
+  for (const Fusion &f : node.fused)
     if (f.op == OpKind::Add && f.attrs.has("input"))
       if (auto *idx = std::get_if<int64_t>(&f.attrs.all().at("input")))
         extra.insert(*idx);
-  for (size_t i = 0; i < n_.inputs.size(); ++i) {
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
     if (extra.count(int64_t(i)))
       continue;
-    in_.values.push_back(n_.inputs[i]);
+    in.values.push_back(node.inputs[i]);
   }
   // Optional operands may be absent (null) only at the end of the list.
-  while (!in_.values.empty() && !in_.values.back())
-    in_.values.pop_back();
-  int minIn = opMinInputs(n_.op), maxIn = opMaxInputs(n_.op);
-  if (int(in_.size()) < minIn || (maxIn >= 0 && int(in_.size()) > maxIn))
-    return errf("has {} operands, expected {}", in_.size(),
+  while (!in.values.empty() && !in.values.back())
+    in.values.pop_back();
+  int minIn = opMinInputs(node.op), maxIn = opMaxInputs(node.op);
+  if (int(in.size()) < minIn || (maxIn >= 0 && int(in.size()) > maxIn))
+    return errf("has {} operands, expected {}", in.size(),
                 maxIn < 0 ? fmt::format("at least {}", minIn)
                           : minIn == maxIn ? fmt::to_string(minIn)
                                            : fmt::format("{} to {}", minIn, maxIn));
-  for (size_t i = 0; i < in_.size(); ++i)
-    if (!in_[i])
+  for (size_t i = 0; i < in.size(); ++i)
+    if (!in[i])
       return errf("operand {} is missing", i);
-  if (int(n_.outputs.size()) != opNumOutputs(n_.op))
-    return errf("has {} results, expected {}", n_.outputs.size(), opNumOutputs(n_.op));
+  if (int(node.outputs.size()) != opNumOutputs(node.op))
+    return errf("has {} results, expected {}", node.outputs.size(), opNumOutputs(node.op));
 
   auto t = inferOp();
   if (!t)
     return t.takeError();
-  for (const Fusion &f : n_.fused)
+  for (const Fusion &f : node.fused)
     KILN_TRY(applyFusion(f, *t));
   if (t->rank() > limits::MaxRank)
     return errf("result has rank {}, more than {}", t->rank(), limits::MaxRank);
@@ -192,6 +167,8 @@ using shape_inference::checkedAdd;
 using shape_inference::checkedMul;
 using shape_inference::dimsStr;
 using shape_inference::Inferrer;
+
+bool hasShapeRule(OpKind op) { return shape_inference::shapeRuleFor(op) != nullptr; }
 
 llvm::Expected<std::vector<TensorType>> inferResultTypes(const Node &n) {
   return Inferrer(n).run();

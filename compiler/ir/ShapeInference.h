@@ -16,6 +16,9 @@
 
 namespace kiln {
 
+/// Whether `op` has a shape rule (tests check that every op of Ops.def has).
+bool hasShapeRule(OpKind op);
+
 /// Result types for `n`, one per output. Reads only operand types, operand
 /// constants (Gather indices, ...) and attributes; does not modify `n`.
 llvm::Expected<std::vector<TensorType>> inferResultTypes(const Node &n);

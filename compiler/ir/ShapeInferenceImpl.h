@@ -12,6 +12,7 @@
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/ir/ShapeInference.h"
 
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,21 +35,21 @@ struct Operands {
   const TensorType &type(size_t i) const { return values[i]->type; }
 };
 
-/// Shared by the checks below: the node being inferred, for error messages.
+/// The node being inferred and its own operands, with the checks every rule
+/// uses; errors name the node.
 class Inferrer {
 public:
-  explicit Inferrer(const Node &n) : n_(n) {}
+  explicit Inferrer(const Node &n) : node(n) {}
 
   llvm::Expected<TypeList> run();
 
-private:
-  const Node &n_;
-  Operands in_;
+  const Node &node;
+  Operands in;
 
-  llvm::Error err(const std::string &msg) const { return nodeError(n_, msg); }
+  llvm::Error err(const std::string &msg) const { return nodeError(node, msg); }
   template <typename... Args>
   llvm::Error errf(fmt::format_string<Args...> f, Args &&...args) const {
-    return nodeError(n_, fmt::format(f, std::forward<Args>(args)...));
+    return nodeError(node, fmt::format(f, std::forward<Args>(args)...));
   }
 
   // Attribute access that reports missing/mistyped attributes as errors
@@ -65,31 +66,29 @@ private:
   llvm::Error requireF32(size_t i, const char *what) const;
   llvm::Error requireRank(size_t i, const char *what, int64_t rank) const;
 
+private:
   llvm::Expected<TensorType> inferOp();
-  llvm::Expected<TensorType> conv();
-  llvm::Expected<TensorType> pool(OpKind op, const Attrs &a, const TensorType &x) const;
-  llvm::Expected<TensorType> maxPoolIndices();
-  llvm::Expected<TensorType> globalPool();
-  llvm::Expected<TensorType> lrn();
-  llvm::Expected<TensorType> batchNorm();
-  llvm::Expected<TensorType> gemm();
-  llvm::Expected<TensorType> matMul();
-  llvm::Expected<TensorType> elementwise();
-  llvm::Expected<TensorType> unary();
-  llvm::Expected<TensorType> softmax();
-  llvm::Expected<TensorType> flatten();
-  llvm::Expected<TensorType> reshape();
-  llvm::Expected<TensorType> transpose();
-  llvm::Expected<TensorType> concat();
-  llvm::Expected<TensorType> pad();
-  llvm::Expected<TensorType> shape();
-  llvm::Expected<TensorType> gather();
-  llvm::Expected<TensorType> unsqueeze();
-  llvm::Expected<TensorType> squeeze();
-  llvm::Expected<TensorType> cast();
-  llvm::Expected<TensorType> scaleShift();
   llvm::Error applyFusion(const Fusion &f, TensorType &t) const;
 };
+
+/// The result type of one op: its shape rule.
+using ShapeRule = llvm::Expected<TensorType> (*)(const Inferrer &s);
+
+/// One row of a family's table: the op and its rule.
+struct OpShapeRule {
+  OpKind op;
+  ShapeRule infer;
+};
+
+/// Each ShapeInference*.cpp file ends with the table of the ops it infers;
+/// ShapeInference.cpp merges them.
+std::span<const OpShapeRule> nnShapeRules();
+std::span<const OpShapeRule> tensorShapeRules();
+
+/// MaxPool/AveragePool over `x` with attributes `a`: a node's rule, and a
+/// fused pool's.
+llvm::Expected<TensorType> inferPool(const Inferrer &s, OpKind op, const Attrs &a,
+                                     const TensorType &x);
 
 template <typename T>
 inline bool getAttr(const Attrs &a, const char *name, const T *&out) {

@@ -70,7 +70,7 @@ bool foldable(const Graph &g, const Node &n) {
   if (!n.fused.empty() || n.outputs.size() != 1 || g.isGraphOutput(n.output()))
     return false;
   const TensorType &out = n.output()->type;
-  if (!hasTensorData(out.dtype))
+  if (!constantHolds(out.dtype))
     return false;
   std::vector<const Value *> in = operands(n);
   if (in.empty())
@@ -78,7 +78,7 @@ bool foldable(const Graph &g, const Node &n) {
   // Shape reads only its operand's static type.
   if (n.op != OpKind::Shape)
     for (const Value *v : in)
-      if (!v->isConstant() || !hasTensorData(v->type.dtype))
+      if (!v->isConstant() || !constantHolds(v->type.dtype))
         return false;
   if (ref::keepsElements(n.op)) // no copy, no work
     return true;

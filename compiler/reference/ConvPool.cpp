@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/OpAttrs.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
 #include <algorithm>
@@ -341,6 +342,38 @@ Tensor scaleshift_ref(const Tensor &x, const Tensor &scale, const Tensor &shift)
         y.f32[i] = x.f32[i] * scale.f32[size_t(c)] + shift.f32[size_t(c)];
       }
   return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> convPoolEvaluators() {
+  using A = const EvalArgs &;
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Conv,
+       [](A e) -> llvm::Expected<Tensor> {
+         return conv2d_ref(e.operand(0), e.operand(1), e.optional(2), e.attrs,
+                           e.opts.threads);
+       }},
+      {OpKind::MaxPool, [](A e) -> llvm::Expected<Tensor> { return maxpool2d_ref(e.operand(0), e.attrs); }},
+      {OpKind::AveragePool, [](A e) -> llvm::Expected<Tensor> { return avgpool2d_ref(e.operand(0), e.attrs); }},
+      {OpKind::GlobalAveragePool, [](A e) -> llvm::Expected<Tensor> { return globalavgpool_ref(e.operand(0)); }},
+      {OpKind::GlobalMaxPool, [](A e) -> llvm::Expected<Tensor> { return globalmaxpool_ref(e.operand(0)); }},
+      {OpKind::MaxPoolIndices,
+       [](A e) -> llvm::Expected<Tensor> { return maxpool2d_indices_ref(e.operand(0), e.attrs); }},
+      {OpKind::LRN, [](A e) -> llvm::Expected<Tensor> { return lrn_ref(e.operand(0), e.attrs); }},
+      {OpKind::BatchNormalization,
+       [](A e) -> llvm::Expected<Tensor> {
+         return batchnorm_ref(e.operand(0), e.operand(1), e.operand(2), e.operand(3),
+                              e.operand(4), e.attrs);
+       }},
+      {OpKind::ScaleShift,
+       [](A e) -> llvm::Expected<Tensor> {
+         return scaleshift_ref(e.operand(0), e.operand(1), e.operand(2));
+       }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref

@@ -7,7 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/ir/OpAttrs.h"
+#include "compiler/ir/Resize.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
+
+#include "compiler/codegen/kernels/Half.h"
 
 #include <algorithm>
 #include <cmath>
@@ -30,7 +35,7 @@ Tensor gatherOffsets(const Tensor &x, Dims outDims, const std::vector<int64_t> &
   Tensor y = Tensor::zeros({x.dtype(), std::move(outDims)});
   assert(int64_t(src.size()) == y.numElements());
   for (size_t i = 0; i < src.size(); ++i) {
-    if (y.isF32())
+    if (y.holdsFloat())
       y.f32[i] = src[i] < 0 ? float(fill) : x.f32[size_t(src[i])];
     else
       y.i64[i] = src[i] < 0 ? int64_t(fill) : x.i64[size_t(src[i])];
@@ -94,6 +99,30 @@ Tensor transpose_ref(const Tensor &x, const Attrs &a) {
   return gatherOffsets(x, out, src);
 }
 
+llvm::Expected<Tensor> slice_ref(const Tensor &x, const Attrs &a) {
+  const auto &begin = a.getInts("begin"), &end = a.getInts("end"), &step = a.getInts("step");
+  const size_t rank = x.dims().size();
+  if (begin.size() != rank || end.size() != rank || step.size() != rank)
+    return inputError("Slice bounds do not match the operand's rank");
+  Dims out(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    std::optional<int64_t> n = sliceExtent(x.dims()[d], begin[d], end[d], step[d]);
+    if (!n)
+      return inputError(fmt::format("Slice bounds of axis {} are not clamped", d));
+    out[d] = *n;
+  }
+  // y[i0, i1, ...] = x[begin + i * step] along every axis.
+  Dims xStrides = contiguousStrides(x.dims());
+  std::vector<int64_t> src(size_t(product(out, 0, out.size())));
+  forEachIndex(out, [&](const Dims &idx, int64_t i) {
+    int64_t off = 0;
+    for (size_t d = 0; d < rank; ++d)
+      off += (begin[d] + idx[d] * step[d]) * xStrides[d];
+    src[size_t(i)] = off;
+  });
+  return gatherOffsets(x, out, src);
+}
+
 Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a) {
   assert(!xs.empty());
   const size_t axis = size_t(a.getInt("axis"));
@@ -113,7 +142,7 @@ Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a) {
       for (int64_t j = 0; j < n * inner; ++j) {
         size_t to = size_t((o * out[axis] + offsetOnAxis) * inner + j);
         size_t from = size_t(o * n * inner + j);
-        if (y.isF32())
+        if (y.holdsFloat())
           y.f32[to] = x->f32[from];
         else
           y.i64[to] = x->i64[from];
@@ -264,12 +293,90 @@ llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a) {
     return inputError(fmt::format("Cast to {} is not supported", dtypeName(to)));
   Tensor y = Tensor::zeros({to, x.dims()});
   for (size_t k = 0; k < size_t(x.numElements()); ++k) {
-    if (y.isF32()) // integers round to nearest; bool is 0 or 1
-      y.f32[k] = x.isF32() ? x.f32[k] : float(x.i64[k]);
-    else
-      y.i64[k] = x.isF32() ? floatToInteger(x.f32[k], to) : wrapInteger(x.i64[k], to);
+    if (y.holdsFloat()) { // integers round to nearest; bool is 0 or 1
+      float f = x.holdsFloat() ? x.f32[k] : float(x.i64[k]);
+      // f16: rounded to nearest even (i64 -> f16 through f32, as ORT does).
+      y.f32[k] = to == DType::F16 ? kiln_f16_to_f32(kiln_f32_to_f16(f)) : f;
+    } else {
+      y.i64[k] = x.holdsFloat() ? floatToInteger(x.f32[k], to)
+                                : wrapInteger(x.i64[k], to);
+    }
   }
   return y;
+}
+
+llvm::Expected<Tensor> resize_ref(const Tensor &x, const Attrs &a) {
+  auto r = resizeAttrs(a, x.dims().size());
+  if (!r)
+    return r.takeError();
+  assert(x.isF32());
+  const size_t rank = x.dims().size();
+  Dims xStrides = contiguousStrides(x.dims());
+  Tensor y = Tensor::zeros({DType::F32, r->sizes});
+  std::vector<ResizeTaps> taps(rank);
+  forEachIndex(r->sizes, [&](const Dims &idx, int64_t i) {
+    bool outside = false;
+    for (size_t d = 0; d < rank; ++d) {
+      taps[d] = resizeTaps(*r, d, x.dims()[d], idx[d]);
+      outside = outside || taps[d].outside;
+    }
+    if (outside) {
+      y.f32[size_t(i)] = float(r->extrapolation);
+      return;
+    }
+    // Sum over every combination of one tap per axis.
+    double sum = 0.0;
+    std::vector<int> k(rank, 0);
+    for (;;) {
+      double w = 1.0;
+      int64_t off = 0;
+      for (size_t d = 0; d < rank; ++d) {
+        w *= taps[d].weight[k[d]];
+        off += taps[d].index[k[d]] * xStrides[d];
+      }
+      sum += w * double(x.f32[size_t(off)]);
+      size_t d = rank;
+      while (d-- > 0 && ++k[d] == taps[d].n)
+        k[d] = 0;
+      if (d == size_t(-1))
+        break;
+    }
+    y.f32[size_t(i)] = float(sum);
+  });
+  return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> dataMovementEvaluators() {
+  using A = const EvalArgs &;
+  constexpr EvalFn Copy = [](A e) -> llvm::Expected<Tensor> { return identity_ref(e.operand(0)); };
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Flatten, [](A e) -> llvm::Expected<Tensor> { return flatten_ref(e.operand(0), e.attrs); }},
+      {OpKind::Reshape, [](A e) -> llvm::Expected<Tensor> { return reshape_ref(e.operand(0), e.attrs); }},
+      {OpKind::Transpose, [](A e) -> llvm::Expected<Tensor> { return transpose_ref(e.operand(0), e.attrs); }},
+      {OpKind::Concat, [](A e) -> llvm::Expected<Tensor> { return concat_ref(e.in, e.attrs); }},
+      {OpKind::Pad, [](A e) -> llvm::Expected<Tensor> { return pad_ref(e.operand(0), e.attrs); }},
+      {OpKind::Slice, [](A e) { return slice_ref(e.operand(0), e.attrs); }},
+      {OpKind::Resize, [](A e) -> llvm::Expected<Tensor> { return resize_ref(e.operand(0), e.attrs); }},
+      {OpKind::Identity, Copy},
+      {OpKind::Dropout, Copy},
+      {OpKind::Reorder, Copy}, // layouts are invisible here
+      {OpKind::Shape, [](A e) -> llvm::Expected<Tensor> { return shape_ref(e.operand(0), e.attrs); }},
+      {OpKind::Gather,
+       [](A e) -> llvm::Expected<Tensor> {
+         DType t = e.operand(1).dtype();
+         if (t != DType::I64 && t != DType::I32)
+           return inputError("Gather indices must be i64 or i32");
+         return gather_ref(e.operand(0), e.operand(1), e.attrs);
+       }},
+      {OpKind::Unsqueeze, [](A e) -> llvm::Expected<Tensor> { return unsqueeze_ref(e.operand(0), e.attrs); }},
+      {OpKind::Squeeze, [](A e) -> llvm::Expected<Tensor> { return squeeze_ref(e.operand(0), e.attrs); }},
+      {OpKind::Cast, [](A e) -> llvm::Expected<Tensor> { return cast_ref(e.operand(0), e.attrs); }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref

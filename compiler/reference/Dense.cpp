@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 
 #include <algorithm>
@@ -127,6 +128,22 @@ Tensor matmul_ref(const Tensor &a, const Tensor &b) {
     }
   }
   return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> denseEvaluators() {
+  using A = const EvalArgs &;
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Gemm,
+       [](A e) -> llvm::Expected<Tensor> {
+         return gemm_ref(e.operand(0), e.operand(1), e.optional(2), e.attrs);
+       }},
+      {OpKind::MatMul, [](A e) -> llvm::Expected<Tensor> { return matmul_ref(e.operand(0), e.operand(1)); }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref

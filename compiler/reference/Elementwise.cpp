@@ -1,7 +1,10 @@
 //===- Elementwise.cpp - Reference elementwise ops and Softmax ------------===//
 
 #include "compiler/codegen/kernels/Activation.h"
+#include "compiler/codegen/kernels/Binary.h"
+#include "compiler/ir/OpAttrs.h"
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 #include "compiler/reference/StdMath.h"
 
@@ -126,6 +129,61 @@ Tensor sum_ref(const std::vector<const Tensor *> &xs) {
   return y;
 }
 
+namespace {
+template <typename T>
+void elementwiseLoop(int64_t code, const std::vector<const Tensor *> &xs,
+                     const std::vector<std::vector<int64_t>> &off, Tensor &y) {
+  auto at = [&](size_t k, size_t i) {
+    const Tensor &x = *xs[k];
+    return x.holdsFloat() ? T(x.f32[size_t(off[k][i])]) : T(x.i64[size_t(off[k][i])]);
+  };
+  const size_t n = y.type.numElements() > 0 ? size_t(y.type.numElements()) : 0;
+  for (size_t i = 0; i < n; ++i) {
+    T v;
+    if (code == KILN_BIN_WHERE) {
+      v = xs[0]->i64[size_t(off[0][i])] ? at(1, i) : at(2, i);
+    } else if (code == KILN_BIN_NOT) {
+      y.i64[i] = xs[0]->i64[size_t(off[0][i])] == 0;
+      continue;
+    } else if (kiln_gen_bin_is_compare(code)) {
+      y.i64[i] = kiln_bin::compare(code, at(0, i), at(1, i));
+      continue;
+    } else {
+      v = at(0, i);
+      for (size_t k = 1; k < xs.size(); ++k)
+        v = kiln_bin::arith(code, v, at(k, i));
+      if constexpr (kiln_bin::IsFloat<T>)
+        if (code == KILN_BIN_MEAN)
+          v = v / float(xs.size());
+    }
+    if (y.holdsFloat())
+      y.f32[i] = float(v);
+    else
+      y.i64[i] = int64_t(v);
+  }
+}
+} // namespace
+
+Tensor elementwise_ref(OpKind op, const Attrs &a, const std::vector<const Tensor *> &xs) {
+  const int64_t code = elementwiseCode(op, a);
+  const DType t = xs[op == OpKind::Where ? 1 : 0]->dtype();
+  Dims out = xs[0]->dims();
+  for (const Tensor *x : xs)
+    out = broadcastDims(out, x->dims());
+  std::vector<std::vector<int64_t>> off;
+  for (const Tensor *x : xs)
+    off.push_back(broadcastOffsets(x->dims(), out));
+  Tensor y = Tensor::zeros({elementwiseResult(op, t), out});
+  switch (t) {
+  case DType::F32: elementwiseLoop<float>(code, xs, off, y); break;
+  case DType::I64: elementwiseLoop<int64_t>(code, xs, off, y); break;
+  case DType::I32: elementwiseLoop<int32_t>(code, xs, off, y); break;
+  case DType::I8: elementwiseLoop<int8_t>(code, xs, off, y); break;
+  case DType::U8: case DType::Bool: elementwiseLoop<uint8_t>(code, xs, off, y); break;
+  default: assert(false && "shape inference admits no other type"); break;
+  }
+  return y;
+}
 
 Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a) {
   const ActivationInfo *act = activationInfo(op);
@@ -173,6 +231,60 @@ Tensor softmax_ref(const Tensor &x, const Attrs &a) {
     }
   }
   return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops of this file (Dispatch.h)
+//===----------------------------------------------------------------------===//
+
+std::span<const OpEvaluator> elementwiseEvaluators() {
+  using A = const EvalArgs &;
+  // f32 and i64 keep their kernels (integer division by zero is an error
+  // there); the other types, and the ops below, run elementwise_ref.
+  constexpr EvalFn Binary = [](A e) -> llvm::Expected<Tensor> {
+    if (e.operand(0).isF32() || e.operand(0).isI64())
+      return binary_ref(e.op, e.operand(0), e.operand(1));
+    return elementwise_ref(e.op, e.attrs, e.in);
+  };
+  constexpr EvalFn Elementwise = [](A e) -> llvm::Expected<Tensor> {
+    return elementwise_ref(e.op, e.attrs, e.in);
+  };
+  constexpr EvalFn Activation = [](A e) -> llvm::Expected<Tensor> {
+    return activation_ref(e.op, e.operand(0), e.attrs);
+  };
+  static constexpr OpEvaluator Table[] = {
+      {OpKind::Add, Binary},
+      {OpKind::Sub, Binary},
+      {OpKind::Mul, Binary},
+      {OpKind::Div, Binary},
+      {OpKind::Sum,
+       [](A e) -> llvm::Expected<Tensor> {
+         if (e.operand(0).isF32() || e.operand(0).isI64())
+           return sum_ref(e.in);
+         return elementwise_ref(e.op, e.attrs, e.in);
+       }},
+      {OpKind::Pow, Elementwise},
+      {OpKind::Max, Elementwise},
+      {OpKind::Min, Elementwise},
+      {OpKind::Mean, Elementwise},
+      {OpKind::Mod, Elementwise},
+      {OpKind::Equal, Elementwise},
+      {OpKind::Less, Elementwise},
+      {OpKind::Greater, Elementwise},
+      {OpKind::LessOrEqual, Elementwise},
+      {OpKind::GreaterOrEqual, Elementwise},
+      {OpKind::And, Elementwise},
+      {OpKind::Or, Elementwise},
+      {OpKind::Xor, Elementwise},
+      {OpKind::Not, Elementwise},
+      {OpKind::Where, Elementwise},
+      {OpKind::BitShift, Elementwise},
+      {OpKind::PRelu, Elementwise},
+#define ACTIVATION(Name, ...) {OpKind::Name, Activation},
+#include "compiler/ir/Activations.def"
+      {OpKind::Softmax, [](A e) -> llvm::Expected<Tensor> { return softmax_ref(e.operand(0), e.attrs); }},
+  };
+  return Table;
 }
 
 } // namespace kiln::ref

@@ -13,6 +13,8 @@
 
 #include "compiler/ir/Cost.h"
 #include "compiler/ir/Diagnostics.h"
+#include "compiler/ir/OpDispatch.h"
+#include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
 #include "compiler/reference/Reference.h"
 
@@ -54,23 +56,22 @@ llvm::Error Interpreter::checkInputs(const std::vector<Tensor> &inputs) const {
     const Value *v = g_.inputs[i];
     if (!hasTensorData(v->type.dtype))
       return inputError(fmt::format("input '{}' has type {}: the reference "
-                                    "interpreter computes in f32 and i64 only",
+                                    "interpreter holds no f64 data",
                                     displayName(v->name), v->type.str()));
     if (inputs[i].type != v->type)
       return inputError(fmt::format("input '{}' expects {}, got {}",
                                     displayName(v->name), v->type.str(),
                                     inputs[i].type.str()));
-    size_t have = inputs[i].isF32() ? inputs[i].f32.size() : inputs[i].i64.size();
+    size_t have = inputs[i].holdsFloat() ? inputs[i].f32.size() : inputs[i].i64.size();
     if (int64_t(have) != inputs[i].numElements())
       return inputError(fmt::format("input '{}' holds {} elements, its type {} "
                                     "has {}", displayName(v->name), have,
                                     inputs[i].type.str(), inputs[i].numElements()));
   }
-  // Inside, a Tensor holds Cast's i32, i8 and u8 results too; callers do not.
   for (const Value *v : g_.outputs)
     if (!hasTensorData(v->type.dtype))
       return inputError(fmt::format("output '{}' has type {}: the reference "
-                                    "interpreter returns f32, i64 and bool only",
+                                    "interpreter holds no f64 data",
                                     displayName(v->name), v->type.str()));
   return llvm::Error::success();
 }
@@ -86,6 +87,14 @@ const Tensor &Interpreter::get(const Value *v) {
 
 } // namespace
 
+ref::EvalFn ref::evaluatorFor(OpKind op) {
+  static const auto ByOp = indexByOp({convPoolEvaluators(), denseEvaluators(),
+                                      elementwiseEvaluators(), dataMovementEvaluators(),
+                                      reductionEvaluators()},
+                                     &OpEvaluator::eval);
+  return ByOp[size_t(op)];
+}
+
 llvm::Expected<Tensor> ref::evaluateOp(OpKind op, const Attrs &a,
                                        const std::vector<const Tensor *> &in,
                                        const ReferenceOptions &opts) {
@@ -97,47 +106,10 @@ llvm::Expected<Tensor> ref::evaluateOp(OpKind op, const Attrs &a,
       if (!in[i]->isF32())
         return inputError(fmt::format("operand {} is {}; this op computes in f32 only",
                                       i, in[i]->type.str()));
-  auto opt = [&](size_t i) { return i < in.size() ? in[i] : nullptr; };
-  if (isActivation(op)) // one kernel for the family
-    return activation_ref(op, *in[0], a);
-  // No default: adding an op to Ops.def warns here until it has a kernel.
-  switch (op) {
-  case OpKind::Conv: return conv2d_ref(*in[0], *in[1], opt(2), a, opts.threads);
-  case OpKind::MaxPool: return maxpool2d_ref(*in[0], a);
-  case OpKind::AveragePool: return avgpool2d_ref(*in[0], a);
-  case OpKind::GlobalAveragePool: return globalavgpool_ref(*in[0]);
-  case OpKind::GlobalMaxPool: return globalmaxpool_ref(*in[0]);
-  case OpKind::LRN: return lrn_ref(*in[0], a);
-  case OpKind::BatchNormalization:
-    return batchnorm_ref(*in[0], *in[1], *in[2], *in[3], *in[4], a);
-  case OpKind::Gemm: return gemm_ref(*in[0], *in[1], opt(2), a);
-  case OpKind::MatMul: return matmul_ref(*in[0], *in[1]);
-  case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
-    return binary_ref(op, *in[0], *in[1]);
-  case OpKind::Sum: return sum_ref(in);
-#define ACTIVATION(Name, ...) case OpKind::Name:
-#include "compiler/ir/Activations.def"
-    break; // above
-  case OpKind::Softmax: return softmax_ref(*in[0], a);
-  case OpKind::Flatten: return flatten_ref(*in[0], a);
-  case OpKind::Reshape: return reshape_ref(*in[0], a);
-  case OpKind::Transpose: return transpose_ref(*in[0], a);
-  case OpKind::Concat: return concat_ref(in, a);
-  case OpKind::Pad: return pad_ref(*in[0], a);
-  case OpKind::Identity: case OpKind::Dropout: return identity_ref(*in[0]);
-  case OpKind::Reorder: return identity_ref(*in[0]); // layouts are invisible here
-  case OpKind::Shape: return shape_ref(*in[0], a);
-  case OpKind::Gather:
-    if (in[1]->dtype() != DType::I64 && in[1]->dtype() != DType::I32)
-      return inputError("Gather indices must be i64 or i32");
-    return gather_ref(*in[0], *in[1], a);
-  case OpKind::Unsqueeze: return unsqueeze_ref(*in[0], a);
-  case OpKind::Squeeze: return squeeze_ref(*in[0], a);
-  case OpKind::Cast: return cast_ref(*in[0], a);
-  case OpKind::ScaleShift: return scaleshift_ref(*in[0], *in[1], *in[2]);
-  case OpKind::MaxPoolIndices: return maxpool2d_indices_ref(*in[0], a);
-  }
-  return inputError("no reference kernel for this op");
+  EvalFn eval = evaluatorFor(op);
+  if (!eval)
+    return inputError("no reference kernel for this op");
+  return eval(EvalArgs{op, a, in, opts});
 }
 
 namespace {
@@ -272,15 +244,7 @@ int64_t ref::evaluationMacs(OpKind op, const Attrs &a,
   return addSat(elements, work);
 }
 
-bool ref::keepsElements(OpKind op) {
-  switch (op) {
-  case OpKind::Reshape: case OpKind::Flatten: case OpKind::Squeeze:
-  case OpKind::Unsqueeze: case OpKind::Identity: case OpKind::Dropout:
-    return true;
-  default:
-    return false;
-  }
-}
+bool ref::keepsElements(OpKind op) { return opInfo(op).sameBytes(); }
 
 Tensor ref::constantTensor(const Value &v) {
   assert(v.isConstant() && "not a constant");

@@ -77,6 +77,11 @@ Tensor matmul_ref(const Tensor &a, const Tensor &b);
 llvm::Expected<Tensor> binary_ref(OpKind op, const Tensor &a, const Tensor &b);
 /// Sum of one or more tensors with numpy broadcasting.
 Tensor sum_ref(const std::vector<const Tensor *> &xs);
+/// Any op of the ElementwiseBinary family on any element type it accepts,
+/// with numpy broadcasting: the scalar math of
+/// compiler/codegen/kernels/Binary.h, which the compiled kernel runs too,
+/// in the operands' own width (i8 wraps at 8 bits).
+Tensor elementwise_ref(OpKind op, const Attrs &a, const std::vector<const Tensor *> &xs);
 /// Any activation of compiler/ir/Activations.def, its attributes A and B in
 /// `a` (the math: compiler/codegen/kernels/Activation.h, shared with the
 /// compiled kernels).
@@ -94,6 +99,14 @@ Tensor transpose_ref(const Tensor &x, const Attrs &a);
 Tensor concat_ref(const std::vector<const Tensor *> &xs, const Attrs &a);
 /// Pad: pads (begins, then ends; negative crops) mode value.
 Tensor pad_ref(const Tensor &x, const Attrs &a);
+/// Any Reduce* op of compiler/ir/Reductions.def: axes keepdims; f32.
+llvm::Expected<Tensor> reduction_ref(OpKind op, const Tensor &x, const Attrs &a);
+/// Slice: begin end step per axis (canonical, clamped; docs/IR.md).
+llvm::Expected<Tensor> slice_ref(const Tensor &x, const Attrs &a);
+/// Resize (f32): sizes scales roi mode coordinate_transformation_mode
+/// nearest_mode cubic_coeff_a exclude_outside extrapolation_value (docs/IR.md),
+/// per output element through the spec's formulas (compiler/ir/Resize.h).
+llvm::Expected<Tensor> resize_ref(const Tensor &x, const Attrs &a);
 /// Shape: i64 dims[start:end].
 Tensor shape_ref(const Tensor &x, const Attrs &a);
 /// Gather along axis; negative indices (i64 or i32) count from the end.

@@ -67,8 +67,7 @@ int64_t evaluationMacs(OpKind op, const Attrs &attrs,
                        const TensorType &result);
 
 /// Ops whose result is their first operand's elements in the same order,
-/// under the result's dims (Reshape, Flatten, Squeeze, Unsqueeze, Identity,
-/// Dropout): a folder may share the operand's payload instead of copying it
+/// under the result's dims (the SameBytes ops of Ops.def): a folder may share the operand's payload instead of copying it
 /// through evaluateOp.
 bool keepsElements(OpKind op);
 

@@ -182,12 +182,11 @@ int main(int argc, char **argv) {
   printf("\n");
 
   float *input = (float *)kiln_workspace_alloc((size_t)in->elements * 4);
-  float **outputs =
-      (float **)calloc((size_t)info->num_outputs, sizeof *outputs);
+  void **outputs = (void **)calloc((size_t)info->num_outputs, sizeof *outputs);
   void *workspace = kiln_workspace_alloc(MODEL(_workspace_size)());
   int ok = input && outputs && workspace;
   for (int32_t o = 0; ok && o < info->num_outputs; ++o)
-    ok = (outputs[o] = (float *)kiln_workspace_alloc(
+    ok = (outputs[o] = kiln_workspace_alloc(
               (size_t)info->outputs[o].elements * 4)) != NULL;
   kiln_pool *pool = ok ? kiln_pool_create(threads) : NULL;
   double *times = (double *)malloc((size_t)runs * sizeof(double));
@@ -198,7 +197,7 @@ int main(int argc, char **argv) {
   if (load_input(path, in, input) != 0)
     return 1;
 
-  const float *const inputs[1] = {input};
+  const void *const inputs[1] = {input};
   /* One untimed run: page in the weights, wake the workers. */
   kiln_status status = MODEL(_run)(inputs, outputs, workspace, pool);
   for (int r = 0; status == KILN_OK && r < runs; ++r) {

@@ -11,10 +11,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Bytes of one element of a kiln_dtype. */
+static size_t element_bytes(int32_t dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_I64: return 8;
+  case KILN_DTYPE_F32: case KILN_DTYPE_I32: return 4;
+  case KILN_DTYPE_F16: return 2;
+  default: return 1; /* bool, int8, uint8 */
+  }
+}
+
+/* Element k of a buffer of that type, as a double (float16 by its bits). */
+static double element(const void *p, int32_t dtype, int64_t k) {
+  switch (dtype) {
+  case KILN_DTYPE_F32: return ((const float *)p)[k];
+  case KILN_DTYPE_I64: return (double)((const int64_t *)p)[k];
+  case KILN_DTYPE_I32: return ((const int32_t *)p)[k];
+  case KILN_DTYPE_I8: return ((const int8_t *)p)[k];
+  case KILN_DTYPE_F16: return ((const uint16_t *)p)[k];
+  default: return ((const uint8_t *)p)[k]; /* bool, uint8 */
+  }
+}
+
 int main(void) {
   const kiln_model_info *info = &model_info;
-  const float *inputs[64];
-  float *outputs[64];
+  const void *inputs[64];
+  void *outputs[64];
   if (info->num_inputs > 64 || info->num_outputs > 64) {
     fprintf(stderr, "too many inputs or outputs\n");
     return 1;
@@ -22,8 +44,9 @@ int main(void) {
 
   int failed = 0;
   for (int32_t i = 0; i < info->num_inputs; ++i) {
-    size_t bytes = (size_t)info->inputs[i].elements * sizeof(float);
-    float *in = (float *)kiln_workspace_alloc(bytes);
+    size_t bytes =
+        (size_t)info->inputs[i].elements * element_bytes(info->inputs[i].dtype);
+    void *in = kiln_workspace_alloc(bytes);
     if (!in)
       failed = 1;
     else
@@ -31,8 +54,8 @@ int main(void) {
     inputs[i] = in;
   }
   for (int32_t o = 0; o < info->num_outputs; ++o)
-    if (!(outputs[o] = (float *)kiln_workspace_alloc(
-              (size_t)info->outputs[o].elements * sizeof(float))))
+    if (!(outputs[o] = kiln_workspace_alloc((size_t)info->outputs[o].elements *
+                                            element_bytes(info->outputs[o].dtype))))
       failed = 1;
   void *workspace = kiln_workspace_alloc(model_workspace_size());
   kiln_pool *pool = kiln_pool_create(0);
@@ -54,7 +77,7 @@ int main(void) {
     const kiln_tensor_info *t = &info->outputs[o];
     double sum = 0;
     for (int64_t k = 0; k < t->elements; ++k)
-      sum += outputs[o][k];
+      sum += element(outputs[o], t->dtype, k);
     printf("output %d: %s [", (int)o, t->name);
     for (int32_t d = 0; d < t->rank; ++d)
       printf("%s%lld", d ? ", " : "", (long long)t->shape[d]);

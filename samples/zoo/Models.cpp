@@ -89,7 +89,14 @@ Names torchNames(const std::string &scope, const std::string &op) {
 }
 
 Tensor imageInput(ModelBuilder &b, const ZooOptions &o, const std::string &name) {
-  return b.input(name, {o.batch, 3, o.height, o.width}, "batch_size");
+  Tensor t = b.input(name, {o.batch, 3, o.height, o.width}, "batch_size");
+  if (o.dynamic) {
+    auto *shape = b.model().mutable_graph()->mutable_input()->rbegin()->mutable_type()
+                      ->mutable_tensor_type()->mutable_shape();
+    shape->mutable_dim(2)->set_dim_param("height");
+    shape->mutable_dim(3)->set_dim_param("width");
+  }
+  return t;
 }
 
 Tensor exportFlatten(ModelBuilder &b, const ZooOptions &o, const Tensor &x, bool torchStyle) {

@@ -35,6 +35,10 @@ struct ZooOptions {
   /// Flatten as Shape -> Gather -> Unsqueeze -> Concat -> Reshape, as
   /// PyTorch exports x.view(x.size(0), -1).
   bool reshapeFlatten = false;
+  /// Declare the input's height and width symbolic ("height", "width"), as
+  /// torch.onnx.export with dynamic_axes does; the graph is built, and its
+  /// BatchNorms calibrated, at height x width.
+  bool dynamic = false;
 };
 
 /// One entry of the zoo.
@@ -69,7 +73,8 @@ llvm::Error validateZooModel(onnx::ModelProto &model);
 Names torchNames(const std::string &scope, const std::string &op);
 
 /// The graph input as an exporter declares it: [batch, 3, H, W], batch
-/// symbolic ("batch_size") when `o.batch` < 0.
+/// symbolic ("batch_size") when `o.batch` < 0, H and W ("height", "width")
+/// with `o.dynamic`.
 Tensor imageInput(ModelBuilder &b, const ZooOptions &o, const std::string &name);
 
 /// Flatten (axis 1) the way each exporter writes it: one Flatten node, or

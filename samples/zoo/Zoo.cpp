@@ -1,7 +1,7 @@
 //===- Zoo.cpp - kiln-zoo: writes the zoo's models as ONNX files ----------===//
 //
 //   kiln-zoo NAME -o FILE.onnx [--batch N] [--size H,W] [--seed S]
-//            [--opset K] [--reshape-flatten]
+//            [--opset K] [--reshape-flatten] [--dynamic]
 //   kiln-zoo --list
 //
 // An exporter independent of kiln (it uses only ONNX's protobuf API), so
@@ -38,6 +38,8 @@ void printHelp() {
              "  --seed S             weight seed (default 1)\n"
              "  --opset K            ONNX opset, {}..{} (default 17; alexnet 9)\n"
              "  --reshape-flatten    flatten with Shape/Gather/Unsqueeze/Concat/Reshape\n"
+             "  --dynamic            declare the input's height and width symbolic ('height',\n"
+             "                       'width'; weights and BatchNorms still set at --size)\n"
              "  --list               list the models\n"
              "  -h, --help           show this help\n",
              MinOpset, MaxOpset);
@@ -105,6 +107,8 @@ int main(int argc, char **argv) {
         return usage("--opset needs an integer");
     } else if (a == "--reshape-flatten") {
       options.reshapeFlatten = true;
+    } else if (a == "--dynamic") {
+      options.dynamic = true;
     } else if (a.starts_with("-")) {
       return usage(fmt::format("unknown option '{}' (see --help)", a));
     } else if (name.empty()) {

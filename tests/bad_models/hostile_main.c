@@ -46,8 +46,8 @@ int main(int argc, char **argv) {
   const kiln_model_info *info = &m_info;
   float *in, *out;
   void *ws;
-  const float *inputs[1];
-  float *outputs[1];
+  const void *inputs[1];
+  void *outputs[1];
   kiln_status st;
   int64_t i;
   if (argc != 3 || info->num_inputs != 1 || info->num_outputs != 1) {

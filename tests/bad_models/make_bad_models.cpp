@@ -114,6 +114,22 @@ void graphCases(Corpus &c) {
     c.add("cycle", m, {"cycle"});
   }
   {
+    // paddle2onnx's [p2o.DynamicDimension.0, 3, p2o.DynamicDimension.1, ...]:
+    // the error names the flag that binds it.
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {1, 3, 8, 8});
+    auto *shape = g.mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+    shape->mutable_dim(0)->set_dim_param("p2o.DynamicDimension.0");
+    shape->mutable_dim(2)->set_dim_param("p2o.DynamicDimension.1");
+    node(g, "Relu", "r", {"x"}, {"y"});
+    output(g, "y");
+    c.add("symbolic_height", m,
+          {"graph input 'x': dimension 2 ('p2o.DynamicDimension.1') is symbolic",
+           "--dim p2o.DynamicDimension.1=N or --input-shape x=1x3xNx8"},
+          /*oneLine=*/true);
+  }
+  {
     ModelProto m = newModel();
     auto &g = *m.mutable_graph();
     input(g, "x", {1, 4});

@@ -25,13 +25,13 @@ inline void checkAgainstReference(const Graph &g, const std::vector<Tensor> &inp
     FAIL("compile: " << llvm::toString(cm.takeError()));
     return;
   }
-  std::vector<const float *> in;
+  std::vector<const void *> in;
   for (const Tensor &t : inputs)
     in.push_back(t.f32.data());
   kiln_pool *pool = kiln_pool_create(2);
   for (kiln_pool *p : {static_cast<kiln_pool *>(nullptr), pool}) {
     std::vector<std::vector<float>> outs;
-    std::vector<float *> out;
+    std::vector<void *> out;
     for (const Tensor &t : expected)
       outs.emplace_back(size_t(t.numElements()), -12345.0f);
     for (auto &o : outs)

@@ -66,9 +66,9 @@ TEST_CASE("run checks its arguments") {
   REQUIRE(bool(cm));
   REQUIRE((*cm)->workspaceSize() > 0);
   std::vector<float> in(256), out(256);
-  const float *ins[] = {in.data()};
-  float *outs[] = {out.data()};
-  const float *nullIns[] = {nullptr};
+  const void *ins[] = {in.data()};
+  void *outs[] = {out.data()};
+  const void *nullIns[] = {nullptr};
   char *ws = static_cast<char *>(kiln_workspace_alloc((*cm)->workspaceSize() + 64));
   CHECK((*cm)->run(nullptr, outs, ws, nullptr) == KILN_ERROR_NULL_ARGUMENT);
   CHECK((*cm)->run(nullIns, outs, ws, nullptr) == KILN_ERROR_NULL_ARGUMENT);
@@ -102,8 +102,8 @@ TEST_CASE("profiling accumulates per-layer time, calls and conv/gemm flops") {
   auto cm = codegen::CompiledModel::compile(b.graph(), jo);
   REQUIRE(bool(cm));
   std::vector<float> out(10);
-  const float *ins[] = {inputs[0].f32.data()};
-  float *outs[] = {out.data()};
+  const void *ins[] = {inputs[0].f32.data()};
+  void *outs[] = {out.data()};
   for (int run = 0; run < 3; ++run)
     REQUIRE((*cm)->run(ins, outs) == KILN_OK);
   std::vector<codegen::LayerProfile> prof = (*cm)->profile();

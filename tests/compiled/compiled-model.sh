@@ -6,7 +6,8 @@
 #
 #   1. kiln-zoo MODEL --batch B            the model (fixed batch B; with
 #                                          --symbolic, the exporter's symbolic
-#                                          batch, resolved by kiln compile)
+#                                          batch, resolved by kiln compile);
+#                                          or --model-file FILE
 #   2. kiln compile [--batch B] FLAGS      NAME.o + NAME.h
 #   3. cc -std=c99 model_main.c NAME.o libkiln_rt.a -lpthread -lm
 #   4. the input: kiln-make-input's .npy (default), or with --random-input
@@ -16,17 +17,23 @@
 #      outputs must be bit-identical (--check-repeat)
 #   6. node run.js                         ONNX Runtime's output
 #   7. kiln-compare                        max|diff| <= 1e-4 max|ref|, top-1
+#                                          (--compare-flags: e.g. per-pixel
+#                                          argmax, --argmax-axis 1)
 #
-# Options (all but --flags, --threads, --symbolic and --random-input
-# required):
+# Options (all but --flags, --zoo-flags, --model-file, --threads, --symbolic,
+# --random-input and --compare-flags required):
 #   --bin DIR        kiln, kiln-zoo, kiln-make-input, kiln-compare
 #   --rt LIB         libkiln_rt.a            --include DIR  runtime/include
 #   --harness FILE   model_main.c            --run-js FILE  tools/ort/run.js
 #   --cc CC          the C compiler          --work DIR     scratch (DIR/MODEL-bB)
-#   --batch B        --size S (input S x S)  --input NAME   --output NAME
-#   --flags "..."    more kiln compile flags (e.g. --target/--cpu)
+#   --batch B        --size S or H,W (input S x S or H x W)
+#   --input NAME     --output NAME[,NAME...] (the outputs compared)
+#   --flags "..."    more kiln compile flags (e.g. --target/--cpu, --input-shape)
+#   --zoo-flags "..." more kiln-zoo flags (e.g. --dynamic)
+#   --model-file F   this ONNX file instead of one kiln-zoo writes
 #   --threads T      kiln's pool (default 2)
 #   --tag TAG        names the work directory MODEL-TAG instead of MODEL-bB
+#   --compare-flags "..."  more kiln-compare flags
 #
 # Prints the time of every step. Anything missing (node, onnxruntime-node, a
 # tool) is a failure with a message, never a skip. A failed run keeps its
@@ -34,7 +41,8 @@
 set -euo pipefail
 
 bin='' rt='' include='' harness='' runjs='' cc='' work='' batch='' size=''
-input='' output='' flags='' threads=2 symbolic=0 random=0 tag='' model=''
+input='' output='' flags='' threads=2 symbolic=0 random=0 tag='' model='' zoo_flags='' model_file=''
+compare_flags=''
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -49,8 +57,16 @@ while [ $# -gt 0 ]; do
     --input) input=$2; shift 2 ;;
     --output) output=$2; shift 2 ;;
     --flags) flags=$2; shift 2 ;;
+    --zoo-flags) zoo_flags=$2; shift 2 ;;
+    --model-file)
+      if [ ! -f "$2" ]; then
+        echo "error: $0: the model file '$2' does not exist" >&2
+        exit 1
+      fi
+      model_file=$(realpath "$2"); shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --tag) tag=$2; shift 2 ;;
+    --compare-flags) compare_flags=$2; shift 2 ;;
     --symbolic) symbolic=1; shift ;;
     --random-input) random=1; shift ;;
     -*) echo "error: $0: unknown option '$1'" >&2; exit 2 ;;
@@ -64,7 +80,11 @@ for v in model bin rt include harness runjs cc work batch size input output; do
   fi
 done
 
-for tool in kiln kiln-zoo kiln-make-input kiln-compare; do
+tools=(kiln kiln-make-input kiln-compare)
+if [ -z "$model_file" ]; then
+  tools+=(kiln-zoo)
+fi
+for tool in "${tools[@]}"; do
   if [ ! -x "$bin/$tool" ]; then
     echo "error: $bin/$tool is not built (build the kiln, kiln-zoo, kiln-make-input, kiln-compare and kiln_rt targets)" >&2
     exit 1
@@ -123,7 +143,12 @@ zoo_batch=(--batch "$batch") compile_batch=()
 if [ $symbolic = 1 ]; then
   zoo_batch=() compile_batch=(--batch "$batch")
 fi
-step generate "$bin/kiln-zoo" "$model" "${zoo_batch[@]}" -o model.onnx
+if [ -n "$model_file" ]; then
+  step generate cp "$model_file" model.onnx
+else
+  # shellcheck disable=SC2086 # $zoo_flags is a list of words
+  step generate "$bin/kiln-zoo" "$model" "${zoo_batch[@]}" $zoo_flags -o model.onnx
+fi
 # shellcheck disable=SC2086 # $flags is a list of words
 step compile "$bin/kiln" compile model.onnx -o "$name.o" --header "$name.h" --name "$name" \
   "${compile_batch[@]}" $flags
@@ -132,15 +157,21 @@ step link "$cc" -std=c99 -O2 -Wall -Wextra -Werror "-DKILN_MODEL=$name" -I. "-I$
 if [ $random = 1 ]; then
   kiln_input=(--random-input 1) ort_input=(--random-input 1 --batch "$batch")
 else
-  step input "$bin/kiln-make-input" --shape "$batch,3,$size,$size" --seed 1 -o input.npy
+  hw=$size,$size
+  [[ $size == *,* ]] && hw=$size
+  step input "$bin/kiln-make-input" --shape "$batch,3,$hw" --seed 1 -o input.npy
   kiln_input=(--input "$input=input.npy") ort_input=(--input "$input=input.npy")
 fi
 step kiln "./$name-run" "${kiln_input[@]}" --output-dir kiln -t "$threads" --check-repeat
 step ort node "$runjs" model.onnx "${ort_input[@]}" --output-dir ort --threads 1
 sed 's/^/  generate: /' generate.log
 sed 's/^/  kiln: /' kiln.log
-echo "compare ort/$output.npy kiln/$output.npy:"
-"$bin/kiln-compare" "ort/$output.npy" "kiln/$output.npy"
+IFS=, read -r -a outputs <<<"$output"
+for o in "${outputs[@]}"; do
+  echo "compare ort/$o.npy kiln/$o.npy:"
+  # shellcheck disable=SC2086 # $compare_flags is a list of words
+  "$bin/kiln-compare" $compare_flags "ort/$o.npy" "kiln/$o.npy"
+done
 rm -f model.onnx "$name.o" "$name-run" input.npy .times
 ms=$((($(now) - start) / 1000000))
 cpu

@@ -243,8 +243,15 @@ static int compareDoubles(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* The models this program runs take and give float32 tensors only. */
 static void run(const float *const *inputs, float *const *outputs, void *ws, kiln_pool *pool) {
-  kiln_status s = MODEL_RUN(inputs, outputs, ws, pool);
+  const void *in[MaxTensors];
+  void *out[MaxTensors];
+  for (int32_t i = 0; i < MODEL_INFO.num_inputs; ++i)
+    in[i] = inputs[i];
+  for (int32_t i = 0; i < MODEL_INFO.num_outputs; ++i)
+    out[i] = outputs[i];
+  kiln_status s = MODEL_RUN(in, out, ws, pool);
   if (s != KILN_OK)
     fail("%s_run failed: %s", KILN_STR(KILN_MODEL), kiln_status_string(s));
 }
@@ -323,6 +330,12 @@ int main(int argc, char **argv) {
     fail("the header and %s_info disagree on the interface", KILN_STR(KILN_MODEL));
   if (info->num_inputs > MaxTensors || info->num_outputs > MaxTensors)
     fail("more than 64 inputs or outputs");
+  for (int32_t i = 0; i < info->num_inputs; ++i)
+    if (info->inputs[i].dtype != KILN_DTYPE_F32)
+      fail("input '%s' is not float32", info->inputs[i].name);
+  for (int32_t i = 0; i < info->num_outputs; ++i)
+    if (info->outputs[i].dtype != KILN_DTYPE_F32)
+      fail("output '%s' is not float32", info->outputs[i].name);
 
   float *inputs[MaxTensors], *outputs[MaxTensors];
   for (int32_t i = 0; i < info->num_inputs; ++i) {
@@ -376,7 +389,7 @@ int main(int argc, char **argv) {
 
   if (checkRepeat) {
     for (int rep = 0; rep < 2; ++rep) {
-      float *again[MaxTensors];
+      float *again[MaxTensors] = {0};
       for (int32_t i = 0; i < info->num_outputs; ++i) {
         again[i] = kiln_workspace_alloc((size_t)info->outputs[i].elements * sizeof(float));
         if (!again[i])

@@ -38,8 +38,8 @@ static void *worker(void *arg) {
     return NULL;
   }
   for (int r = 0; r < ROUNDS; ++r) {
-    const float *ins[1] = {input};
-    float *outs[1] = {out};
+    const void *ins[1] = {input};
+    void *outs[1] = {out};
     memset(out, 0xff, out_elems * sizeof(float));
     kiln_status s = model_run(ins, outs, ws, j->use_pool ? shared_pool : NULL);
     if (s != KILN_OK) {
@@ -95,8 +95,8 @@ int main(void) {
     input[i] = (float)sin(0.001 * (double)i);
 
   void *ws = kiln_workspace_alloc(model_workspace_size());
-  const float *ins[1] = {input};
-  float *outs[1] = {expected};
+  const void *ins[1] = {input};
+  void *outs[1] = {expected};
   kiln_status s = model_run(ins, outs, ws, NULL);
   if (s != KILN_OK) {
     fprintf(stderr, "FAIL: single-threaded run: %s\n", kiln_status_string(s));

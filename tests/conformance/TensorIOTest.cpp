@@ -90,9 +90,9 @@ TEST_CASE(".npy files kiln cannot read are refused with the reason") {
         "Fortran-order arrays are not supported: save a C-order array "
         "(numpy.ascontiguousarray)");
   CHECK(read(npyBytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", f32x4)) ==
-        "dtype '<f8' is not supported: kiln reads '<f4' (float32), '<i8' (int64) and '|b1' (bool)");
+        "dtype '<f8' is not supported: kiln reads '<f4', '<f2', '<i8', '<i4', '|i1', '|u1' and '|b1'");
   CHECK(read(npyBytes(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }", f32x4)) ==
-        "dtype '>f4' is not supported: kiln reads '<f4' (float32), '<i8' (int64) and '|b1' (bool)");
+        "dtype '>f4' is not supported: kiln reads '<f4', '<f2', '<i8', '<i4', '|i1', '|u1' and '|b1'");
   CHECK(read(npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", f32x4)) ==
         "holds 16 data bytes, shape (5) of <f4 needs 20");
   CHECK(read(npyBytes(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", f32x4)) ==
@@ -126,10 +126,33 @@ TEST_CASE("TensorProto: raw_data and float_data, the ONNX test data, refusals") 
   p.add_dims(2); // now [3,2] with 3 values
   writeBytes(path, p.SerializeAsString());
   CHECK(errorOf(readTensorProto(path)) == "float_data holds 3 elements, f32[3,2] needs 6");
-  p.set_data_type(onnx::TensorProto::INT32);
+  p.set_data_type(onnx::TensorProto::DOUBLE);
   writeBytes(path, p.SerializeAsString());
   CHECK(errorOf(readTensorProto(path)) ==
-        "element type INT32 is not supported: kiln reads FLOAT, INT64 and BOOL tensors");
+        "element type DOUBLE is not supported: kiln reads FLOAT, FLOAT16, INT64, INT32, "
+        "INT8, UINT8 and BOOL tensors");
+  // Narrow types in int32_data are read at their width: 300 as i8 is 44.
+  p.clear_float_data();
+  p.clear_dims();
+  p.add_dims(3);
+  p.set_data_type(onnx::TensorProto::INT8);
+  for (int v : {300, -1, 7})
+    p.add_int32_data(v);
+  writeBytes(path, p.SerializeAsString());
+  back = readTensorProto(path);
+  REQUIRE(bool(back));
+  CHECK(back->type == TensorType{DType::I8, {3}});
+  CHECK(back->i64 == std::vector<int64_t>{44, -1, 7});
+  // FLOAT16 as its bits: 0x3c00 is 1.0, 0xc000 is -2.0, 0x7c00 infinity.
+  p.clear_int32_data();
+  p.set_data_type(onnx::TensorProto::FLOAT16);
+  for (int v : {0x3c00, 0xc000, 0x7c00})
+    p.add_int32_data(v);
+  writeBytes(path, p.SerializeAsString());
+  back = readTensorProto(path);
+  REQUIRE(bool(back));
+  CHECK(back->type == TensorType{DType::F16, {3}});
+  CHECK(back->f32 == std::vector<float>{1.0f, -2.0f, INFINITY});
 
   // What the ONNX backend tests hold: x of test_conv_with_strides_padding is 0..34.
   const char *onnxInput = "/usr/share/libonnx-testdata/data/node/"

@@ -137,3 +137,35 @@ TEST_CASE("runCompiled and runReference agree") {
   for (size_t i = 0; i < x.size(); ++i)
     CHECK(std::fabs(x[i] - y[i]) <= 1e-5f * std::max(1.0f, std::fabs(y[i])));
 }
+
+TEST_CASE("importModel binds symbolic inputs from CompileOptions and notes a default batch") {
+  ModelBuilder m(13);
+  m.symbolicInput("x", {std::string("batch"), int64_t(3), std::string("height"),
+                        std::string("width")});
+  m.node("Relu", {"x"}, {"y"});
+  m.output("y");
+  std::string dir = workDir(m, "kiln-driver-bind");
+  std::vector<std::string> notes;
+  driver::CompileOptions opts;
+  opts.dims = {{"height", 20}, {"width", 12}};
+  opts.note = [&](const std::string &n) { notes.push_back(n); };
+  std::vector<InputBinding> bindings;
+  auto g = driver::importModel(dir + "/model.onnx", opts, &bindings);
+  REQUIRE_MESSAGE(g, llvm::toString(g.takeError()));
+  CHECK((*g)->inputs[0]->type.dims == Dims{1, 3, 20, 12});
+  CHECK(notes == std::vector<std::string>{"input 'x' dimension 0 ('batch') bound to 1; use "
+                                          "--batch or --input-shape"});
+  REQUIRE(bindings.size() == 1);
+  CHECK(driver::describeBinding(bindings[0]) ==
+        "f32[1,3,20,12] (batch=1 by default, height=20, width=12)");
+
+  // Bound by a flag: no note.
+  notes.clear();
+  opts.dims.clear();
+  opts.inputShapes[""] = {2, 3, 8, 4};
+  g = driver::importModel(dir + "/model.onnx", opts, &bindings);
+  REQUIRE_MESSAGE(g, llvm::toString(g.takeError()));
+  CHECK(notes.empty());
+  CHECK(driver::describeBinding(bindings[0]) == "f32[2,3,8,4] (batch=2, height=8, width=4)");
+  llvm::sys::fs::remove_directories(dir);
+}

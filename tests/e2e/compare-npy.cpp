@@ -1,21 +1,27 @@
 //===- compare-npy.cpp - kiln-compare: is an output ONNX Runtime's? -------===//
 //
-//   kiln-compare REFERENCE.npy CANDIDATE.npy
+//   kiln-compare [--argmax-axis A] REFERENCE.npy CANDIDATE.npy
 //
 // Passes (exit 0) when the shapes are equal, nothing is NaN, and
 //
 //   max |candidate - reference|  <=  Tolerance * max |reference|
 //
 // and, for [N, K] outputs (class scores), every row's top-1 class is the
-// same. Prints both figures and the top-1 classes. Exit 1 on a mismatch, 2
-// when a file cannot be read.
+// same. With --argmax-axis A, the argmax along axis A must be the same at
+// every position of the other axes (A = 1 on [N, C, H, W] segmentation
+// scores: the same class for every pixel). Prints both figures and the top-1
+// classes (or the count of positions whose argmax differs). Exit 1 on a
+// mismatch, 2 on a usage error or when a file cannot be read.
 //
 //===----------------------------------------------------------------------===//
 
 #include "samples/zoo/Npy.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
+#include <string>
+#include <vector>
 
 using namespace kiln::zoo;
 
@@ -40,18 +46,67 @@ int64_t argmax(const float *row, int64_t k) {
 std::string shapeStr(const std::vector<int64_t> &shape) {
   return fmt::format("[{}]", fmt::join(shape, ","));
 }
+
+/// Compares the argmax along `axis` at every position of the other axes;
+/// prints the first few positions that differ. Returns whether all agree.
+bool sameArgmaxAlong(const NpyArray &ref, const NpyArray &got, size_t axis) {
+  int64_t outer = 1, inner = 1, k = ref.shape[axis];
+  for (size_t d = 0; d < axis; ++d)
+    outer *= ref.shape[d];
+  for (size_t d = axis + 1; d < ref.shape.size(); ++d)
+    inner *= ref.shape[d];
+  auto at = [&](const NpyArray &a, int64_t o, int64_t c, int64_t i) {
+    return a.data[size_t((o * k + c) * inner + i)];
+  };
+  int64_t differ = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      int64_t a = 0, b = 0;
+      for (int64_t c = 1; c < k; ++c) {
+        if (at(ref, o, c, i) > at(ref, o, a, i))
+          a = c;
+        if (at(got, o, c, i) > at(got, o, b, i))
+          b = c;
+      }
+      if (a == b)
+        continue;
+      if (++differ <= 5)
+        fmt::print("  position {} (outer {}, inner {}): argmax reference {} ({:.6g}), candidate "
+                   "{} ({:.6g})  MISMATCH\n",
+                   o * inner + i, o, i, a, at(ref, o, a, i), b, at(got, o, b, i));
+    }
+  fmt::print("  argmax along axis {} ({} classes): {} of {} positions differ\n", axis, k, differ,
+             outer * inner);
+  return differ == 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
+  long argmaxAxis = -1;
+  std::vector<const char *> files;
+  bool usage = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--argmax-axis" && i + 1 < argc) {
+      char *end;
+      argmaxAxis = std::strtol(argv[++i], &end, 10);
+      usage |= *argv[i] == 0 || *end != 0 || argmaxAxis < 0;
+    } else if (!a.empty() && a[0] == '-') {
+      usage = true;
+    } else {
+      files.push_back(argv[i]);
+    }
+  }
+  if (usage || files.size() != 2) {
     fmt::print(stderr,
-               "usage: kiln-compare REFERENCE.npy CANDIDATE.npy\n"
-               "passes when max|diff| <= {:g} * max|reference| and top-1 agrees\n",
+               "usage: kiln-compare [--argmax-axis A] REFERENCE.npy CANDIDATE.npy\n"
+               "passes when max|diff| <= {:g} * max|reference| and top-1 agrees (with\n"
+               "--argmax-axis A: the argmax along axis A agrees everywhere)\n",
                Tolerance);
     return 2;
   }
-  llvm::Expected<NpyArray> ref = readNpy(argv[1]);
-  llvm::Expected<NpyArray> got = readNpy(argv[2]);
+  llvm::Expected<NpyArray> ref = readNpy(files[0]);
+  llvm::Expected<NpyArray> got = readNpy(files[1]);
   if (!ref || !got) {
     if (!ref)
       fmt::print(stderr, "error: kiln-compare: {}\n", llvm::toString(ref.takeError()));
@@ -92,7 +147,14 @@ int main(int argc, char **argv) {
     fmt::print(", {} NaN", nans);
   fmt::print("\n");
 
-  if (ref->shape.size() == 2 && ref->shape[1] > 1) {
+  if (argmaxAxis >= 0) {
+    if (size_t(argmaxAxis) >= ref->shape.size()) {
+      fmt::print("FAIL: --argmax-axis {} but the output has rank {}\n", argmaxAxis,
+                 ref->shape.size());
+      return 1;
+    }
+    ok = sameArgmaxAlong(*ref, *got, size_t(argmaxAxis)) && ok;
+  } else if (ref->shape.size() == 2 && ref->shape[1] > 1) {
     int64_t k = ref->shape[1];
     for (int64_t row = 0; row < ref->shape[0]; ++row) {
       int64_t a = argmax(ref->data.data() + row * k, k);

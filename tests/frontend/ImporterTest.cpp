@@ -231,7 +231,7 @@ TEST_CASE("a shape computation that is a graph output stays a node") {
   CHECK(g->outputs[0]->type == TensorType{DType::I64, {2}});
 }
 
-TEST_CASE("symbolic batch takes ImportOptions::batch; other symbols are errors") {
+TEST_CASE("symbolic batch takes ImportOptions::batch; other unbound symbols are errors") {
   ModelBuilder m(13);
   m.symbolicInput("x", {std::string("batch"), int64_t(4)});
   m.node("Relu", {"x"}, {"y"});
@@ -255,8 +255,8 @@ TEST_CASE("symbolic batch takes ImportOptions::batch; other symbols are errors")
   m3.node("Relu", {"img"}, {"y"});
   m3.output("y");
   CHECK(importError(m3.import()) ==
-        "graph input 'img': dimension 1 is symbolic ('C'); only the leading (batch) "
-        "dimension may be");
+        "graph input 'img': dimension 1 ('C') is symbolic; bind it with --dim C=N or "
+        "--input-shape img=1xNx4");
 }
 
 TEST_CASE("gemm, matmul and broadcasting elementwise ops") {
@@ -403,6 +403,47 @@ TEST_CASE("pad: opset 11 inputs with negative pads, opset 2 attributes") {
   g = expectImport(m2.import());
   REQUIRE(g);
   CHECK(outDims(*g) == Dims{4, 2});
+}
+
+TEST_CASE("resize: sizes with the spec's defaults, scales, and legacy Upsample") {
+  ModelBuilder m(13);
+  m.input("x", {1, 2, 3, 5});
+  m.initializerI64("sizes", {4}, {1, 2, 7, 4});
+  m.node("Resize", {"x", "", "", "sizes"}, {"y"});
+  m.output("y");
+  auto g = expectImport(m.import());
+  REQUIRE(g);
+  const Node *r = onlyNode(*g, OpKind::Resize);
+  REQUIRE(r);
+  CHECK(r->attrs.getString("mode") == "nearest");
+  CHECK(r->attrs.getString("coordinate_transformation_mode") == "half_pixel");
+  CHECK(r->attrs.getString("nearest_mode") == "round_prefer_floor");
+  CHECK(r->attrs.getFloat("cubic_coeff_a") == -0.75);
+  CHECK(outDims(*g) == Dims{1, 2, 7, 4});
+
+  // Scales: floor(3 * 2.5) = 7; an empty sizes input counts as absent.
+  ModelBuilder m2(11);
+  m2.input("x", {1, 2, 3, 5});
+  m2.initializer("roi", {0}, {});
+  m2.initializer("scales", {4}, {1, 1, 2.5f, 0.5f});
+  m2.node("Resize", {"x", "roi", "scales"}, {"y"}).s("mode", "linear");
+  m2.output("y");
+  g = expectImport(m2.import());
+  REQUIRE(g);
+  CHECK(outDims(*g) == Dims{1, 2, 7, 2});
+
+  // Upsample 7: scales as an attribute; asymmetric coordinates, floor.
+  ModelBuilder m3(7);
+  m3.input("x", {1, 1, 2, 2});
+  m3.node("Upsample", {"x"}, {"y"}).floats("scales", {1, 1, 2, 3});
+  m3.output("y");
+  g = expectImport(m3.import());
+  REQUIRE(g);
+  r = onlyNode(*g, OpKind::Resize);
+  REQUIRE(r);
+  CHECK(r->attrs.getString("coordinate_transformation_mode") == "asymmetric");
+  CHECK(r->attrs.getString("nearest_mode") == "floor");
+  CHECK(outDims(*g) == Dims{1, 1, 4, 6});
 }
 
 TEST_CASE("transpose, flatten, concat, squeeze, unsqueeze, gather, cast") {

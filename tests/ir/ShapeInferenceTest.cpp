@@ -278,6 +278,24 @@ TEST_CASE("data movement and shape ops") {
   CHECK(OneNode(OpKind::Pad, {f32({3, 4})}, pad).error() ==
         "node 'n' (Pad): reflect pads [3,0,0,0] must be smaller than dimension 0 of [3,4]");
 
+  Attrs resize;
+  resize.set("sizes", Ints{1, 2, 6, 9});
+  resize.set("scales", std::vector<double>{1, 1, 2, 3});
+  resize.set("roi", std::vector<double>{0, 0, 0, 0, 1, 1, 1, 1});
+  resize.set("mode", std::string("linear"));
+  resize.set("coordinate_transformation_mode", std::string("half_pixel"));
+  resize.set("nearest_mode", std::string("round_prefer_floor"));
+  resize.set("cubic_coeff_a", -0.75);
+  resize.set("exclude_outside", int64_t(0));
+  resize.set("extrapolation_value", 0.0);
+  CHECK(OneNode(OpKind::Resize, {f32({1, 2, 3, 3})}, resize).type() == f32({1, 2, 6, 9}));
+  CHECK(OneNode(OpKind::Resize, {f32({2, 3, 3})}, resize).error() ==
+        "node 'n' (Resize): sizes, scales and roi have 4, 4 and 8 values, expected 3, 3 and 6 "
+        "for rank 3");
+  resize.set("mode", std::string("area"));
+  CHECK(OneNode(OpKind::Resize, {f32({1, 2, 3, 3})}, resize).error() ==
+        "node 'n' (Resize): mode 'area' is not nearest, linear or cubic");
+
   Attrs shape;
   shape.set("start", int64_t(1));
   shape.set("end", int64_t(3));

@@ -13,6 +13,7 @@
 #include "compiler/reference/Kernels.h"
 #include "tests/reference/TestUtil.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -134,8 +135,24 @@ TEST_CASE("Cast from bool is 0 or 1 in every type") {
     CHECK(castInts(b, t) == I{0, 1});
 }
 
-TEST_CASE("Cast to f16 or f64 is an error: no Tensor holds them") {
-  for (DType t : {DType::F16, DType::F64}) {
+TEST_CASE("Cast to f16 rounds to nearest even, held as the f32 value") {
+  // 1 + 2^-11 is halfway between 1 and the next f16: even 1; 1 + 3*2^-11
+  // rounds up to 1 + 2^-9; 65520 overflows to infinity; 2^-25 is the
+  // smallest value that does not flush to zero... as a tie, it does.
+  Tensor y = cantFail(cast_ref(floats({1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 65520.0f,
+                                       65519.0f, 0x1p-24f, 0x1p-25f, -0.0f}),
+                               attrs({{"to", int64_t(DType::F16)}})));
+  CHECK(y.type.dtype == DType::F16);
+  CHECK(y.f32 == std::vector<float>{1.0f, 1.0f + 0x1p-9f, INFINITY, 65504.0f, 0x1p-24f,
+                                    0.0f, -0.0f});
+  CHECK(std::isnan(cantFail(cast_ref(floats({NAN}), attrs({{"to", int64_t(DType::F16)}})))
+                       .f32[0]));
+  // And back to the integer types through its f32 value.
+  CHECK(castInts(y, DType::I64)[3] == 65504);
+}
+
+TEST_CASE("Cast to f64 is an error: no Tensor holds it") {
+  for (DType t : {DType::F64}) {
     llvm::Expected<Tensor> y = cast_ref(floats({1.0f}), attrs({{"to", int64_t(t)}}));
     REQUIRE(!y);
     CHECK(llvm::toString(y.takeError()) ==

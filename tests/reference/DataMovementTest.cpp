@@ -71,7 +71,125 @@ TEST_CASE("cast_ref between f32 and i64 truncates toward zero") {
   Tensor i = cantFail(cast_ref(x, attrs({{"to", int64_t(DType::I64)}})));
   CHECK(i.i64 == std::vector<int64_t>{-1, 2, 0});
   checkTensor(cantFail(cast_ref(i, attrs({{"to", int64_t(DType::F32)}}))), {3}, {-1, 2, 0});
-  llvm::Expected<Tensor> half = cast_ref(x, attrs({{"to", int64_t(DType::F16)}}));
-  REQUIRE(!half);
-  CHECK(llvm::toString(half.takeError()) == "Cast to f16 is not supported");
+  llvm::Expected<Tensor> dbl = cast_ref(x, attrs({{"to", int64_t(DType::F64)}}));
+  REQUIRE(!dbl);
+  CHECK(llvm::toString(dbl.takeError()) == "Cast to f64 is not supported");
+}
+
+TEST_CASE("slice_ref: steps of both signs, and unclamped bounds refused") {
+  auto slice = [](const Tensor &x, Dims begin, Dims end, Dims step) {
+    auto r = slice_ref(x, attrs({{"begin", begin}, {"end", end}, {"step", step}}));
+    REQUIRE(r);
+    return std::move(*r);
+  };
+  Tensor x = iota({2, 4});
+  checkTensor(slice(x, {0, 1}, {2, 3}, {1, 1}), {2, 2}, {1, 2, 5, 6});
+  // Negative steps; end -1 runs through index 0.
+  checkTensor(slice(x, {1, 3}, {-1, -1}, {-1, -2}), {2, 2}, {7, 5, 3, 1});
+  checkTensor(slice(x, {0, 2}, {2, 2}, {1, 1}), {2, 0}, {});
+  auto bad = slice_ref(x, attrs({{"begin", Dims{0, 5}}, {"end", Dims{2, 4}}, {"step", Dims{1, 1}}}));
+  CHECK(!bad);
+  llvm::consumeError(bad.takeError());
+}
+
+TEST_CASE("reduction_ref: sums, extremes and logs by hand") {
+  Tensor x = Tensor::fromF32({2, 3}, {1, 2, 3, -4, 5, -6});
+  auto reduce = [&](OpKind op, Dims axes, int64_t keep = 0) {
+    auto r = reduction_ref(op, x, attrs({{"axes", axes}, {"keepdims", keep}}));
+    REQUIRE(r);
+    return std::move(*r);
+  };
+  checkTensor(reduce(OpKind::ReduceSum, {1}), {2}, {6, -5});
+  checkTensor(reduce(OpKind::ReduceMean, {0}, 1), {1, 3}, {-1.5f, 3.5f, -1.5f});
+  checkTensor(reduce(OpKind::ReduceMax, {0, 1}), {}, {5});
+  checkTensor(reduce(OpKind::ReduceMin, {1}), {2}, {1, -6});
+  checkTensor(reduce(OpKind::ReduceProd, {1}), {2}, {6, 120});
+  checkTensor(reduce(OpKind::ReduceL1, {1}), {2}, {6, 15});
+  checkTensor(reduce(OpKind::ReduceSumSquare, {1}), {2}, {14, 77});
+  checkTensor(reduce(OpKind::ReduceL2, {1}), {2}, {std::sqrt(14.0f), std::sqrt(77.0f)});
+  auto logSum = reduction_ref(OpKind::ReduceLogSum, Tensor::fromF32({3}, {1, 2, 3}),
+                              attrs({{"axes", Dims{0}}, {"keepdims", int64_t(0)}}));
+  REQUIRE(logSum);
+  checkTensor(*logSum, {}, {std::log(6.0f)});
+  // log(e^1 + e^2 + e^3) = 3 + log(1 + e^-1 + e^-2).
+  checkTensor(reduce(OpKind::ReduceLogSumExp, {1}), {2},
+              {3 + std::log(1 + std::exp(-1.0f) + std::exp(-2.0f)),
+               5 + std::log(std::exp(-9.0f) + 1 + std::exp(-11.0f))});
+}
+
+namespace {
+/// A canonical Resize's attributes over a 1-D input (roi [0, 1]).
+Attrs resize1d(int64_t size, double scale, const char *mode, const char *coord,
+               const char *nearest = "round_prefer_floor", std::vector<double> roi = {0, 1},
+               double extrapolation = 0.0) {
+  return attrs({{"sizes", Dims{size}},
+                {"scales", std::vector<double>{scale}},
+                {"roi", roi},
+                {"mode", std::string(mode)},
+                {"coordinate_transformation_mode", std::string(coord)},
+                {"nearest_mode", std::string(nearest)},
+                {"cubic_coeff_a", -0.75},
+                {"exclude_outside", int64_t(0)},
+                {"extrapolation_value", extrapolation}});
+}
+} // namespace
+
+TEST_CASE("resize_ref: nearest and linear, by hand") {
+  Tensor x = Tensor::fromF32({3}, {1, 2, 3});
+  // half_pixel x 2: source coordinates -0.25 0.25 0.75 1.25 1.75 2.25.
+  checkTensor(cantFail(resize_ref(x, resize1d(6, 2, "nearest", "half_pixel"))), {6},
+              {1, 1, 2, 2, 3, 3});
+  // Linear clamps the source coordinate to the input: 1 at -0.25, 3 at 2.25.
+  checkTensor(cantFail(resize_ref(x, resize1d(6, 2, "linear", "half_pixel"))), {6},
+              {1, 1.25, 1.75, 2.25, 2.75, 3});
+  // align_corners maps the ends onto the ends: o * 2 / 4.
+  checkTensor(cantFail(resize_ref(x, resize1d(5, 5.0 / 3, "linear", "align_corners"))), {5},
+              {1, 1.5, 2, 2.5, 3});
+  // asymmetric x 0.75: 0, 1.33, 2.67; round_prefer_ceil -> 0, 1, 3; floor -> 0, 1, 2.
+  Tensor r = iota({4});
+  checkTensor(cantFail(resize_ref(r, resize1d(3, 0.75, "nearest", "asymmetric",
+                                              "round_prefer_ceil"))),
+              {3}, {0, 1, 3});
+  checkTensor(cantFail(resize_ref(r, resize1d(3, 0.75, "nearest", "asymmetric", "floor"))),
+              {3}, {0, 1, 2});
+  // Ties: asymmetric x 2 gives 0 0.5 1 1.5; at 0.5 round_prefer_floor takes
+  // 0, round_prefer_ceil and ceil take 1 (1.5 -> 2 clamps to 1).
+  Tensor t = Tensor::fromF32({2}, {5, 7});
+  checkTensor(cantFail(resize_ref(t, resize1d(4, 2, "nearest", "asymmetric"))), {4},
+              {5, 5, 7, 7});
+  checkTensor(cantFail(resize_ref(t, resize1d(4, 2, "nearest", "asymmetric",
+                                              "round_prefer_ceil"))),
+              {4}, {5, 7, 7, 7});
+  checkTensor(cantFail(resize_ref(t, resize1d(4, 2, "nearest", "asymmetric", "ceil"))), {4},
+              {5, 7, 7, 7});
+}
+
+TEST_CASE("resize_ref: cubic weights and tf_crop_and_resize extrapolation") {
+  // A = -0.75 at ratio 0.5: weights -0.09375 0.59375 0.59375 -0.09375, so
+  // [0 1 4 9] at 1.5 is 0.59375 * 5 - 0.09375 * 9 = 2.125.
+  Tensor x = Tensor::fromF32({4}, {0, 1, 4, 9});
+  Tensor y = cantFail(resize_ref(x, resize1d(8, 2, "cubic", "asymmetric")));
+  REQUIRE(y.dims() == Dims{8});
+  CHECK(y.f32[0] == doctest::Approx(0));
+  CHECK(y.f32[2] == doctest::Approx(1));
+  CHECK(y.f32[3] == doctest::Approx(2.125));
+  // Crop [0.5, 1.5] of [0 1 2 3] into 3: coordinates 1.5, 3, 4.5 (outside).
+  checkTensor(cantFail(resize_ref(iota({4}), resize1d(3, 1, "linear", "tf_crop_and_resize",
+                                                      "round_prefer_floor", {0.5, 1.5}, 9))),
+              {3}, {1.5, 3, 9});
+}
+
+TEST_CASE("resize_ref: 2-D bilinear is separable") {
+  // [[0 1] [2 3]] to 3x3 with align_corners: the centre is the mean, 1.5.
+  Attrs a = attrs({{"sizes", Dims{3, 3}},
+                   {"scales", std::vector<double>{1.5, 1.5}},
+                   {"roi", std::vector<double>{0, 0, 1, 1}},
+                   {"mode", std::string("linear")},
+                   {"coordinate_transformation_mode", std::string("align_corners")},
+                   {"nearest_mode", std::string("round_prefer_floor")},
+                   {"cubic_coeff_a", -0.75},
+                   {"exclude_outside", int64_t(0)},
+                   {"extrapolation_value", 0.0}});
+  checkTensor(cantFail(resize_ref(iota({2, 2}), a)), {3, 3},
+              {0, 0.5, 1, 1, 1.5, 2, 2, 2.5, 3});
 }

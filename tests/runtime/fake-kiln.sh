@@ -47,7 +47,7 @@ extern "C" {
 #define ${N}_INPUT_0_SIZE $((batch * 3 * 16 * 12))
 #define ${N}_OUTPUT_0_SIZE $((batch * 10))
 size_t ${N}_workspace_size(void);
-kiln_status ${N}_run(const float *const *inputs, float *const *outputs, void *workspace, kiln_pool *pool);
+kiln_status ${N}_run(const void *const *inputs, void *const *outputs, void *workspace, kiln_pool *pool);
 extern const kiln_model_info ${N}_info;
 #ifdef __cplusplus
 }
@@ -84,10 +84,10 @@ static void logits(void *p, int64_t begin, int64_t end) {
     j->y[i] = ${N}_weights[c] * j->means[b * 3 + c % 3] - (float)c / 10;
   }
 }
-kiln_status ${N}_run(const float *const *inputs, float *const *outputs, void *workspace, kiln_pool *pool) {
+kiln_status ${N}_run(const void *const *inputs, void *const *outputs, void *workspace, kiln_pool *pool) {
   if (!inputs || !outputs || !inputs[0] || !outputs[0] || !workspace) return KILN_ERROR_NULL_ARGUMENT;
   if ((uintptr_t)workspace % KILN_ALIGNMENT) return KILN_ERROR_MISALIGNED;
-  struct job j = {inputs[0], outputs[0], (float *)workspace};
+  struct job j = {(const float *)inputs[0], (float *)outputs[0], (float *)workspace};
   kiln_parallel_for(pool, B * 3, channel_means, &j);
   kiln_parallel_for(pool, B * 10, logits, &j);
   return KILN_OK;

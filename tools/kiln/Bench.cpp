@@ -11,6 +11,7 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
+#include "tools/kiln/ShapeFlags.h"
 
 #include "compiler/ir/Cost.h"
 #include "compiler/driver/Driver.h"
@@ -128,13 +129,14 @@ int benchMain(int argc, char **argv) {
             "Measure the latency of kiln's compiled code for a model on this machine:\n"
             "median, min and max over the iterations, GFLOP/s and the share of the\n"
             "machine's fp32 peak (measured at start-up with FMA chains).");
-  int64_t threads = 1, iterations = 50, batch = 1, warmup = 5, seed = 1;
+  int64_t threads = 1, iterations = 50, warmup = 5, seed = 1;
+  ShapeFlags shapes;
   bool profile = false, noPeak = false, cpuTime = false;
   std::vector<std::string> pos;
   args.option("--threads", &threads, "N", "threads in the pool (default 1; 0: all cores)");
   args.option("--iterations", &iterations, "N", "timed runs (default 50)");
   args.option("--warmup", &warmup, "N", "untimed runs first (default 5)");
-  args.option("--batch", &batch, "N", "value for a symbolic batch dimension (default 1)");
+  shapes.declare(args);
   args.option("--seed", &seed, "S", "seed of the random input (default 1)");
   args.flag("--profile", &profile, "per-layer table: time, GFLOP/s, share of the total");
   args.flag("--no-peak", &noPeak, "skip measuring the machine's peak");
@@ -144,14 +146,15 @@ int benchMain(int argc, char **argv) {
   args.positionals(&pos, 1, 1);
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
-  if (iterations < 1 || batch < 1 || threads < 0 || warmup < 0)
-    return usageError("bench", "--iterations and --batch must be >= 1, --threads and --warmup >= 0");
+  if (iterations < 1 || threads < 0 || warmup < 0)
+    return usageError("bench", "--iterations must be >= 1, --threads and --warmup >= 0");
   if (cpuTime && threads != 1)
     return usageError("bench", "--cpu-time needs --threads 1 (the layers must run on the caller)");
   const std::string &path = pos[0];
 
   driver::CompileOptions opts;
-  opts.batch = batch;
+  if (int rc = shapes.apply("bench", path, opts); rc >= 0)
+    return rc;
   opts.profile = profile;
   opts.profileCpuTime = cpuTime;
   auto graph = driver::importModel(path, opts);
@@ -173,17 +176,19 @@ int benchMain(int argc, char **argv) {
 
   kiln_pool *pool = kiln_pool_create(int(threads));
   int poolThreads = kiln_pool_threads(pool);
-  std::vector<Tensor> inputs;
-  std::vector<const float *> in;
+  // Buffers in each tensor's own element type.
+  std::vector<std::vector<char>> inBytes, outBytes;
+  std::vector<const void *> in;
+  std::vector<void *> out;
   for (size_t i = 0; i < (*graph)->inputs.size(); ++i) {
-    inputs.push_back(driver::randomTensor((*graph)->inputs[i]->type, uint64_t(seed), i));
-    in.push_back(inputs.back().f32.data());
+    inBytes.push_back(
+        tensorBytes(driver::randomTensor((*graph)->inputs[i]->type, uint64_t(seed), i)));
+    inBytes.back().resize(std::max<size_t>(inBytes.back().size(), 1)); // never null
+    in.push_back(inBytes.back().data());
   }
-  std::vector<std::vector<float>> outputs;
-  std::vector<float *> out;
-  for (const Value *o : (*graph)->outputs) // bytes: outputs may be i64 or bool
-    outputs.emplace_back(size_t(o->type.numBytes() + 3) / sizeof(float) + 1);
-  for (auto &o : outputs)
+  for (const Value *o : (*graph)->outputs)
+    outBytes.emplace_back(std::max<size_t>(size_t(o->type.numBytes()), 1));
+  for (auto &o : outBytes)
     out.push_back(o.data());
   void *workspace = kiln_workspace_alloc((*model)->workspaceSize());
 

@@ -1,6 +1,7 @@
 //===- Compile.cpp - kiln compile: ONNX model to object file and header ---===//
 //
 //   kiln compile MODEL -o OUT.o --header OUT.h --name NAME [--batch N]
+//       [--input-shape [NAME=]D0xD1x...]... [--dim SYMBOL=N]...
 //       [--target TRIPLE] [--cpu CPU] [--features +f,-f] [-O0..-O3]
 //       [--emit obj|asm|llvm] [--weights embed|FILE] [-v]
 //
@@ -12,6 +13,7 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
+#include "tools/kiln/ShapeFlags.h"
 
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Stages.h"
@@ -55,13 +57,13 @@ int compileMain(int argc, char **argv) {
             "Compile an ONNX model to an object file and a C header.");
   std::string out, header, name, triple, cpu, features, emit = "obj",
                                                        weights = "embed";
-  int64_t batch = 1;
+  ShapeFlags shapes;
   bool o0 = false, o1 = false, o2 = false, o3 = false, verbose = false;
   std::vector<std::string> pos;
   args.option("-o", &out, "OUT.o", "output file");
   args.option("--header", &header, "OUT.h", "C header to write");
   args.option("--name", &name, "NAME", "prefix of the generated symbols (a C identifier)");
-  args.option("--batch", &batch, "N", "batch size for a symbolic batch dimension");
+  shapes.declare(args);
   args.option("--target", &triple, "TRIPLE", "target triple (default: this host)");
   args.option("--cpu", &cpu, "CPU", "target CPU (default: this host's)");
   args.option("--features", &features, "+f,-f", "target features to add or remove");
@@ -86,8 +88,6 @@ int compileMain(int argc, char **argv) {
   if (!isCIdentifier(name))
     return usageError("compile", fmt::format("--name '{}' is not a C identifier",
                                              displayName(name)));
-  if (batch < 1)
-    return usageError("compile", "--batch must be at least 1");
   codegen::EmitKind kind;
   if (emit == "obj")
     kind = codegen::EmitKind::Object;
@@ -98,9 +98,10 @@ int compileMain(int argc, char **argv) {
   else
     return usageError("compile", fmt::format("bad --emit '{}'", displayName(emit)));
   driver::CompileOptions opts;
+  if (int rc = shapes.apply("compile", model, opts); rc >= 0)
+    return rc;
   opts.target = {triple, cpu, features};
   opts.optLevel = o0 ? 0 : o1 ? 1 : o2 ? 2 : 3;
-  opts.batch = batch;
   opts.winograd = !noWinograd;
   opts.emit = kind;
   opts.name = name;

@@ -2,8 +2,10 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
+#include "tools/kiln/ShapeFlags.h"
 
 #include "compiler/driver/Driver.h"
+#include "compiler/ir/Diagnostics.h"
 #include "compiler/ir/Printer.h"
 
 #include <cstdio>
@@ -26,14 +28,15 @@ int dumpMain(int argc, char **argv) {
             "Print kiln's IR of an ONNX model: as imported, or after the optimization\n"
             "pipeline (all of it, or up to one pass).");
   std::string format = "text", stage = "imported", after, output;
-  int64_t batch = 1, lanes = 0;
+  int64_t lanes = 0;
+  ShapeFlags shapes;
   bool printAfterAll = false;
   std::vector<std::string> pos;
   args.option("--format", &format, "text|json|dot", "output format (default text)");
   args.option("--stage", &stage, "imported|optimized", "which IR to print (default imported)");
   args.option("--after", &after, "PASS", "print the IR after this pass ('kiln passes' lists them)");
   args.flag("--print-after-all", &printAfterAll, "print the IR after every pass");
-  args.option("--batch", &batch, "N", "value for a symbolic batch dimension (default 1)");
+  shapes.declare(args);
   args.option("--vector-lanes", &lanes, "N",
               "fp32 lanes of the target's vectors for layout decisions (default: this host)");
   args.option("-o", &output, "FILE", "write to FILE instead of stdout");
@@ -44,15 +47,15 @@ int dumpMain(int argc, char **argv) {
     return usageError("dump", fmt::format("unknown format '{}' (text, json or dot)", format));
   if (stage != "imported" && stage != "optimized")
     return usageError("dump", fmt::format("unknown stage '{}' (imported or optimized)", stage));
-  if (batch < 1)
-    return usageError("dump", "--batch must be at least 1");
   const std::string &path = pos[0];
 
   driver::CompileOptions opts;
-  opts.batch = batch;
+  if (int rc = shapes.apply("dump", path, opts); rc >= 0)
+    return rc;
   opts.vectorLanes = int(lanes);
   opts.verifyEach = true;
-  auto graph = driver::importModel(path, opts);
+  std::vector<InputBinding> bindings;
+  auto graph = driver::importModel(path, opts, &bindings);
   if (!graph) {
     fmt::print(stderr, "error: {}: {}\n", path, llvm::toString(graph.takeError()));
     return 1;
@@ -84,6 +87,12 @@ int dumpMain(int argc, char **argv) {
       return 1;
     }
   }
+  // The text form starts with what the flags (or the default batch) bound.
+  if (format == "text")
+    for (const InputBinding &b : bindings)
+      if (!b.dims.empty())
+        fmt::print(out, "// input '{}' bound: {}\n", displayName(b.input),
+                   driver::describeBinding(b));
   if (!printAfterAll)
     fmt::print(out, "{}", render(**graph, format));
   if (out != stdout)

@@ -11,6 +11,7 @@
 
 #include "tools/kiln/Args.h"
 #include "tools/kiln/Commands.h"
+#include "tools/kiln/ShapeFlags.h"
 
 #include "compiler/driver/Driver.h"
 #include "compiler/driver/Execute.h"
@@ -124,26 +125,26 @@ int runMain(int argc, char **argv) {
             "reference interpreter instead.");
   std::vector<std::string> positionals, inputSpecs;
   std::string outputDir;
-  int64_t seed = -1, batch = 1;
+  int64_t seed = -1;
+  ShapeFlags shapes;
   bool reference = false;
   args.list("--input", &inputSpecs, "NAME=FILE", "an input tensor (.npy or .pb); repeatable");
   args.option("--random-input", &seed, "SEED", "random values for inputs given no file");
   args.option("--output-dir", &outputDir, "DIR", "write each output as DIR/NAME.npy");
   args.flag("--reference", &reference, "run the reference interpreter");
-  args.option("--batch", &batch, "N", "batch size for a symbolic leading dimension");
+  shapes.declare(args);
   args.positionals(&positionals, 1, 1);
   if (int rc = args.parse(argc, argv); rc >= 0)
     return rc;
   const std::string &model = positionals[0];
-  if (batch < 1)
-    return usageError("run", fmt::format("--batch must be at least 1, got {}", batch));
   if (seed < -1)
     return usageError("run", "--random-input takes a non-negative seed");
 
   driver::ExecOptions exec;
   exec.engine = reference ? driver::Engine::Reference : driver::Engine::Compiled;
   exec.threads = driver::defaultThreads();
-  exec.compile.batch = batch;
+  if (int rc = shapes.apply("run", model, exec.compile); rc >= 0)
+    return rc;
   llvm::Expected<std::unique_ptr<Graph>> imported = driver::importModel(model, exec.compile);
   if (!imported)
     return fail(model, imported.takeError());

@@ -41,6 +41,13 @@ enum KilnActivation : int64_t {
 #include "compiler/ir/Activations.def"
 };
 
+/// The reduction of a Reduce* op: one code per row of
+/// compiler/ir/Reductions.def (KILN_RED_SUM, KILN_RED_MEAN, ...).
+enum KilnReduction : int64_t {
+#define REDUCTION(Name, ABI, Code, AxesInput) KILN_RED_##ABI = Code,
+#include "compiler/ir/Reductions.def"
+};
+
 enum KilnPoolKind : int64_t {
   KILN_POOL_NONE = 0,
   KILN_POOL_MAX = 1,

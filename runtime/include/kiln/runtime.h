@@ -4,8 +4,8 @@
 |* `kiln compile`. The header includes this file and declares               *|
 |*                                                                          *|
 |*   size_t NAME_workspace_size(void);                                      *|
-|*   kiln_status NAME_run(const float *const *inputs,                       *|
-|*                        float *const *outputs, void *workspace,           *|
+|*   kiln_status NAME_run(const void *const *inputs,                        *|
+|*                        void *const *outputs, void *workspace,            *|
 |*                        kiln_pool *pool);                                 *|
 |*   extern const kiln_model_info NAME_info;                                *|
 |*                                                                          *|
@@ -156,22 +156,28 @@ void kiln_workspace_free(void *workspace);
  *   name            the ONNX value name;
  *   rank            the number of dimensions (0 for a scalar);
  *   shape           `rank` dimensions, outermost first, all known (> 0), with
- *                   the batch resolved by --batch;
+ *                   symbolic ones bound by --input-shape, --dim or --batch;
  *   elements        the product of shape (1 for a scalar): the number of
  *                   elements NAME_run reads from / writes to the buffer;
- *   dtype           the element type (kiln_dtype): inputs are float32;
- *                   outputs are float32 except MaxPool indices and Shape
- *                   results (int64) and Dropout masks (bool, one byte per
- *                   element).
+ *   dtype           the element type (kiln_dtype) of the buffer NAME_run
+ *                   reads or writes: each element in its own width (the
+ *                   header's NAME_INPUTi_DTYPE / NAME_OUTPUTi_DTYPE say the
+ *                   same).
  *
  * Tensors are dense, row-major (NCHW for images). All pointers point into
  * constant data of the object file and live as long as the program. */
 
-/** Element types of kiln_tensor_info::dtype. */
+/** Element types of kiln_tensor_info::dtype. Values are stable (part of the
+ *  ABI): new types are only ever appended. Compiled code computes in float32;
+ *  float16 tensors are converted at the model's boundary. */
 typedef enum kiln_dtype {
   KILN_DTYPE_F32 = 0,  /* float, 4 bytes */
   KILN_DTYPE_I64 = 1,  /* int64_t, 8 bytes */
-  KILN_DTYPE_BOOL = 2, /* uint8_t 0 or 1, 1 byte */
+  KILN_DTYPE_BOOL = 2, /* uint8_t 0 or 1, 1 byte (any non-zero input is true) */
+  KILN_DTYPE_I32 = 3,  /* int32_t, 4 bytes */
+  KILN_DTYPE_I8 = 4,   /* int8_t, 1 byte */
+  KILN_DTYPE_U8 = 5,   /* uint8_t, 1 byte */
+  KILN_DTYPE_F16 = 6,  /* IEEE 754 binary16 (uint16_t bits), 2 bytes */
 } kiln_dtype;
 
 /** One input or output tensor of a compiled model. */

@@ -14,8 +14,8 @@ int main(void) {
     x[i] = (float)i;
   for (int i = 0; i < convnet_INPUT1_SIZE; ++i)
     w[i] = 1.0f;
-  const float *inputs[convnet_NUM_INPUTS] = {x, w};
-  float *outputs[convnet_NUM_OUTPUTS] = {y};
+  const void *inputs[convnet_NUM_INPUTS] = {x, w};
+  void *outputs[convnet_NUM_OUTPUTS] = {y};
   void *ws = kiln_workspace_alloc(convnet_workspace_size());
   kiln_pool *pool = kiln_pool_create(2);
   int bad = 0;

@@ -59,8 +59,8 @@ int main(int argc, char **argv) {
     s = s * 1664525u + 1013904223u;
     x[i] = (float)(s >> 8) / 8388608.0f - 1.0f;
   }
-  const float *inputs[1] = {x};
-  float *outputs[1] = {y};
+  const void *inputs[1] = {x};
+  void *outputs[1] = {y};
   kiln_pool *pool = kiln_pool_create(2);
   kiln_status st = model_run(inputs, outputs, ws, pool);
   kiln_pool_destroy(pool);

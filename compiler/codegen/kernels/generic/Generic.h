@@ -131,20 +131,63 @@ struct KilnGenUnaryParams {
   KilnGenEpilogue epi;
 };
 
+/// Element types of generic kernel operands. The values are kiln_dtype's
+/// (<kiln/runtime.h>; the code generator checks that they agree).
+enum KilnGenDtype : int64_t {
+  KILN_DT_F32 = 0,
+  KILN_DT_I64 = 1,
+  KILN_DT_BOOL = 2, ///< one byte, 0 or 1
+  KILN_DT_I32 = 3,
+  KILN_DT_I8 = 4,
+  KILN_DT_U8 = 5,
+  KILN_DT_F16 = 6, ///< IEEE binary16 bits (Cast only)
+};
+
+/// The ops of the n-ary kernel: one code per row of the ElementwiseBinary
+/// family (compiler/ir/Ops.def), in the order of the table KILN_BIN_OPS
+/// below (lowering maps OpKind to code through it). Integer arithmetic wraps
+/// (two's complement); integer Div and Mod by zero give 0, never a trap.
+/// Comparisons give bool; And/Or/Xor/Not take and give bool; Where takes a
+/// bool condition and two operands of `dtype`.
 enum KilnGenBinaryOp : int64_t {
   KILN_BIN_ADD = 0,
   KILN_BIN_SUB = 1,
   KILN_BIN_MUL = 2,
   KILN_BIN_DIV = 3,
+  KILN_BIN_POW = 4,
+  KILN_BIN_MAX = 5,
+  KILN_BIN_MIN = 6,
+  KILN_BIN_MEAN = 7,     ///< sum of the n operands / n
+  KILN_BIN_MOD = 8,      ///< sign of the divisor (integers, fmod=0)
+  KILN_BIN_FMOD = 9,     ///< sign of the dividend (C fmod; fmod=1)
+  KILN_BIN_EQUAL = 10,
+  KILN_BIN_LESS = 11,
+  KILN_BIN_GREATER = 12,
+  KILN_BIN_LESS_EQUAL = 13,
+  KILN_BIN_GREATER_EQUAL = 14,
+  KILN_BIN_AND = 15,
+  KILN_BIN_OR = 16,
+  KILN_BIN_XOR = 17,
+  KILN_BIN_NOT = 18,     ///< unary: n == 1
+  KILN_BIN_WHERE = 19,   ///< n == 3: cond ? x : y
+  KILN_BIN_SHIFT_LEFT = 20,  ///< unsigned; shifts >= the width give 0
+  KILN_BIN_SHIFT_RIGHT = 21,
+  KILN_BIN_PRELU = 22,   ///< x < 0 ? slope * x : x
 };
 
-/// N-ary broadcast elementwise (Add, Sub, Mul, Div, Sum): out = x0 op x1 op
-/// ... with numpy broadcasting expressed as per-input strides (0 where the
-/// input is broadcast) over the output's (collapsed) dims.
-/// bufs = {out, x0 .. x(n-1), adds...}. Work items: (outer row, chunk of the
-/// innermost dim).
+static inline int kiln_gen_bin_is_compare(int64_t op) {
+  return op >= KILN_BIN_EQUAL && op <= KILN_BIN_GREATER_EQUAL;
+}
+
+/// N-ary broadcast elementwise (the ElementwiseBinary family): out = x0 op
+/// x1 op ... with numpy broadcasting expressed as per-input strides (0 where
+/// the input is broadcast) over the output's (collapsed) dims. `dtype`
+/// (KilnGenDtype) is the operands' element type (Where: of x and y); the
+/// epilogue runs on f32 results only. bufs = {out, x0 .. x(n-1), adds...}.
+/// Work items: (outer row, chunk of the innermost dim).
 struct KilnGenNaryParams {
   int64_t op;
+  int64_t dtype;
   int64_t n;
   int64_t rank;
   int64_t dims[KILN_GEN_MAX_RANK];
@@ -153,16 +196,55 @@ struct KilnGenNaryParams {
   KilnGenEpilogue epi;
 };
 
+/// Cast between element types (KilnGenDtype `from` -> `to`) over flat
+/// storage, as ONNX Runtime on x86-64 casts (compiler/reference's cast_ref):
+/// float -> integer truncates, NaN and out-of-range give the "integer
+/// indefinite"; integers wrap; f16 rounds to nearest even.
+/// bufs = {out, x}. Work items: chunks of `chunk` elements.
+struct KilnGenCastParams {
+  int64_t total, chunk;
+  int64_t from, to;
+};
+
 /// Softmax along one axis of [outer][n][inner]: bufs = {out, x}.
 /// Work items: outer.
 struct KilnGenSoftmaxParams {
   int64_t outer, n, inner;
 };
 
+/// Reduce* (op: KilnReduction) in a strided form: output element o (row-major
+/// over out_dims) reduces the elements x[base(o) + sum r_d * red_strides[d]]
+/// over the red_dims index space, `count` of them; base(o) = sum o_d *
+/// out_strides[d]. Adjacent axes are merged by the lowering, so [outer,
+/// reduced, inner] is out_rank 2, red_rank 1. bufs = {out, x}.
+/// Work items: chunks of `chunk` output elements.
+struct KilnGenReduceParams {
+  int64_t op;
+  int64_t total, count, chunk;
+  int64_t out_rank;
+  int64_t out_dims[KILN_GEN_MAX_RANK];
+  int64_t out_strides[KILN_GEN_MAX_RANK];
+  int64_t red_rank;
+  int64_t red_dims[KILN_GEN_MAX_RANK];
+  int64_t red_strides[KILN_GEN_MAX_RANK];
+};
+
 /// Transpose: out[i0..ir] = x[sum i_d * in_stride[d]]. bufs = {out, x}.
 /// Work items: rows of the output's innermost dim.
 struct KilnGenTransposeParams {
+  int64_t elem_bytes; ///< 1, 2, 4 or 8: elements are moved, not computed
   int64_t rank;
+  int64_t dims[KILN_GEN_MAX_RANK];
+  int64_t in_strides[KILN_GEN_MAX_RANK];
+};
+
+/// Slice (any element type of 1, 4 or 8 bytes): out[i0..ir] = x[offset +
+/// sum i_d * in_strides[d]], strides in elements and negative for negative
+/// steps. bufs = {out, x}. Work items: rows of the output's innermost dim.
+struct KilnGenSliceParams {
+  int64_t elem_bytes;
+  int64_t rank;
+  int64_t offset;
   int64_t dims[KILN_GEN_MAX_RANK];
   int64_t in_strides[KILN_GEN_MAX_RANK];
 };
@@ -173,14 +255,31 @@ enum KilnGenPadMode : int64_t {
   KILN_PAD_EDGE = 2,
 };
 
-/// Pad: bufs = {out, x}. Work items: rows of the output's innermost dim.
+/// Pad: bufs = {out, x}; `value` converted to `dtype` (KilnGenDtype, not
+/// f16). Work items: rows of the output's innermost dim.
 struct KilnGenPadParams {
+  int64_t dtype;
   int64_t rank;
   int64_t out_dims[KILN_GEN_MAX_RANK];
   int64_t in_dims[KILN_GEN_MAX_RANK];
   int64_t begin[KILN_GEN_MAX_RANK];
   int64_t mode;
   double value;
+};
+
+/// Resize, separable: out[o] = sum over one tap per axis of the product of
+/// the taps' weights times x at the sum of the taps' offsets. Tables, per
+/// axis d from element table[d] on, taps[d] entries per output coordinate:
+/// bufs[2] int64 offsets into x (coordinate * stride of d; -1 in the first
+/// tap: outside the crop, the element is `extrapolation`), bufs[3] f32
+/// weights. bufs = {out, x, offsets, weights}. Work items: rows of the
+/// output's innermost dim.
+struct KilnGenResizeParams {
+  int64_t rank;
+  int64_t out_dims[KILN_GEN_MAX_RANK];
+  int64_t taps[KILN_GEN_MAX_RANK];
+  int64_t table[KILN_GEN_MAX_RANK];
+  double extrapolation;
 };
 
 /// Strided 2-D copy (one input of a Concat, Flatten/Reshape copies):
@@ -191,10 +290,15 @@ struct KilnGenCopyParams {
   int64_t rows, cols, src_stride, dst_stride, src_off, dst_off, chunk;
 };
 
-/// Gather along an axis with constant indices: bufs = {out, data, indices
-/// (int64, already normalized to [0, axis_dim))}. Work items: outer * K.
+/// Gather along an axis, elements of any type (`elem_bytes` each):
+/// bufs = {out, data, indices (`idx_bytes` 4: int32, 8: int64)}. Indices
+/// come from a constant or at run time: negative ones count from the end
+/// (ONNX); one outside [-axis_dim, axis_dim) yields zeros (ONNX leaves it
+/// undefined; compiled code must not read outside `data`).
+/// Work items: outer * K.
 struct KilnGenGatherParams {
   int64_t outer, K, axis_dim, inner;
+  int64_t elem_bytes, idx_bytes;
 };
 
 /// Any 4-D layout to any other (plain <-> NCHW<L>c, L1 <-> L2); padded
@@ -245,6 +349,9 @@ static inline int64_t kiln_gen_nary_work_items(const KilnGenNaryParams *p) {
     rows *= p->dims[i];
   return rows * kiln_gen_ceil_div(p->dims[p->rank - 1], p->chunk);
 }
+static inline int64_t kiln_gen_cast_work_items(const KilnGenCastParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
 static inline int64_t
 kiln_gen_softmax_work_items(const KilnGenSoftmaxParams *p) {
   return p->outer;
@@ -259,7 +366,16 @@ static inline int64_t
 kiln_gen_transpose_work_items(const KilnGenTransposeParams *p) {
   return kiln_gen_rows_of(p->rank, p->dims);
 }
+static inline int64_t kiln_gen_reduce_work_items(const KilnGenReduceParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
+static inline int64_t kiln_gen_slice_work_items(const KilnGenSliceParams *p) {
+  return kiln_gen_rows_of(p->rank, p->dims);
+}
 static inline int64_t kiln_gen_pad_work_items(const KilnGenPadParams *p) {
+  return kiln_gen_rows_of(p->rank, p->out_dims);
+}
+static inline int64_t kiln_gen_resize_work_items(const KilnGenResizeParams *p) {
   return kiln_gen_rows_of(p->rank, p->out_dims);
 }
 static inline int64_t kiln_gen_copy_work_items(const KilnGenCopyParams *p) {
@@ -291,13 +407,17 @@ KILN_GEN_KERNEL(kiln_gen_lrn_f32, KilnGenLrnParams);
 KILN_GEN_KERNEL(kiln_gen_scale_shift_f32, KilnGenScaleShiftParams);
 KILN_GEN_KERNEL(kiln_gen_gemm_f32, KilnGenGemmParams);
 KILN_GEN_KERNEL(kiln_gen_unary_f32, KilnGenUnaryParams);
-KILN_GEN_KERNEL(kiln_gen_nary_f32, KilnGenNaryParams);
+KILN_GEN_KERNEL(kiln_gen_nary, KilnGenNaryParams);
+KILN_GEN_KERNEL(kiln_gen_cast, KilnGenCastParams);
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
-KILN_GEN_KERNEL(kiln_gen_transpose_f32, KilnGenTransposeParams);
-KILN_GEN_KERNEL(kiln_gen_pad_f32, KilnGenPadParams);
+KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams);
+KILN_GEN_KERNEL(kiln_gen_reduce_f32, KilnGenReduceParams);
+KILN_GEN_KERNEL(kiln_gen_slice, KilnGenSliceParams);
+KILN_GEN_KERNEL(kiln_gen_pad, KilnGenPadParams);
+KILN_GEN_KERNEL(kiln_gen_resize_f32, KilnGenResizeParams);
 KILN_GEN_KERNEL(kiln_gen_copy_f32, KilnGenCopyParams);
 KILN_GEN_KERNEL(kiln_gen_copy_u8, KilnGenCopyParams);
-KILN_GEN_KERNEL(kiln_gen_gather_f32, KilnGenGatherParams);
+KILN_GEN_KERNEL(kiln_gen_gather, KilnGenGatherParams);
 KILN_GEN_KERNEL(kiln_gen_reorder_f32, KilnGenReorderParams);
 
 #ifdef __cplusplus
