@@ -92,8 +92,8 @@ template <int L> KILN_INLINE Vec<L> keepFirst(Vec<L> v, int64_t n) {
 /// kiln_activate (Activation.h), with Math.h's functions on L lanes, for
 /// every row of Activations.def that fuses (UNFUSED_ACTIVATION rows never
 /// reach an epilogue). `act` and the constants are compile-time once the
-/// params are constant-folded; in the shared tiles (KILN_TILE_FN) the switch
-/// runs, so each case here is code in every tile.
+/// params are constant-folded. The shared conv tiles (KILN_TILE_FN), where
+/// the switch runs, call activateInTile / activateOutOfTile instead.
 /// The activation's parameter a arrives as both `alpha` and `lo` (the params'
 /// act_alpha and act_lo), b as `hi`.
 template <int L>
@@ -129,6 +129,49 @@ KILN_INLINE Vec<L> activate(Vec<L> v, int64_t act, float alpha, float lo,
   default:
     return v;
   }
+}
+
+/// The activations the shared conv tiles (KILN_TILE_FN) run in registers:
+/// cheap, or hot in the CNNs kiln compiles (SiLU: EfficientNet, HardSwish:
+/// MobileNetV3). A tile's epilogue is unrolled OCB x NW times and its
+/// activation code is not specialised per layer, so every case here is
+/// copied that often into every tile; the others (Tanh, Elu, Gelu) run
+/// through activateOutOfTile, whose code exists once.
+KILN_INLINE bool activatesInTile(int64_t act) {
+  return act == KILN_ACT_NONE || act == KILN_ACT_RELU || act == KILN_ACT_LEAKY_RELU ||
+         act == KILN_ACT_CLIP || act == KILN_ACT_SIGMOID || act == KILN_ACT_SILU ||
+         act == KILN_ACT_HARD_SIGMOID || act == KILN_ACT_HARD_SWISH;
+}
+
+/// activate<L> restricted to activatesInTile's cases (the rest: v unchanged).
+/// Sigmoid and SiLU share one exp.
+template <int L>
+KILN_INLINE Vec<L> activateInTile(Vec<L> v, int64_t act, float alpha, float lo,
+                                  float hi) {
+  switch (act) {
+  case KILN_ACT_RELU:
+  case KILN_ACT_LEAKY_RELU:
+  case KILN_ACT_CLIP:
+  case KILN_ACT_HARD_SIGMOID:
+  case KILN_ACT_HARD_SWISH:
+    return activate<L>(v, act, alpha, lo, hi);
+  case KILN_ACT_SIGMOID:
+  case KILN_ACT_SILU: {
+    Vec<L> s = splat<L>(1.0f) / (splat<L>(1.0f) + kiln::math::exp<Vec<L>>(-v));
+    return act == KILN_ACT_SILU ? v * s : s;
+  }
+  default:
+    return v;
+  }
+}
+
+/// activate<L> on n vectors in memory: the tiles' path for the activations
+/// activatesInTile leaves out, one copy of their code per vector width.
+template <int L>
+__attribute__((noinline)) void activateOutOfTile(Vec<L> *v, int n, int64_t act,
+                                                 float alpha, float lo, float hi) {
+  for (int i = 0; i < n; ++i)
+    v[i] = activate<L>(v[i], act, alpha, lo, hi);
 }
 
 inline constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
