@@ -131,20 +131,18 @@ KILN_INLINE Vec<L> activate(Vec<L> v, int64_t act, float alpha, float lo,
   }
 }
 
-/// The activations the shared conv tiles (KILN_TILE_FN) run in registers:
-/// cheap, or hot in the CNNs kiln compiles (SiLU: EfficientNet, HardSwish:
-/// MobileNetV3). A tile's epilogue is unrolled OCB x NW times and its
-/// activation code is not specialised per layer, so every case here is
-/// copied that often into every tile; the others (Tanh, Elu, Gelu) run
-/// through activateOutOfTile, whose code exists once.
+/// The activations the shared conv and gemm tiles run in registers: the
+/// ones of a few instructions. A tile's epilogue is unrolled OCB x NW times
+/// and its activation code is not specialised per layer (KILN_TILE_FN), so
+/// every case here is copied that often into every tile; the others (Sigmoid,
+/// SiLU, Tanh, Elu, Gelu: an exp, tanh or erf each) run through
+/// activateOutOfTile, whose code exists once.
 KILN_INLINE bool activatesInTile(int64_t act) {
   return act == KILN_ACT_NONE || act == KILN_ACT_RELU || act == KILN_ACT_LEAKY_RELU ||
-         act == KILN_ACT_CLIP || act == KILN_ACT_SIGMOID || act == KILN_ACT_SILU ||
-         act == KILN_ACT_HARD_SIGMOID || act == KILN_ACT_HARD_SWISH;
+         act == KILN_ACT_CLIP || act == KILN_ACT_HARD_SIGMOID || act == KILN_ACT_HARD_SWISH;
 }
 
 /// activate<L> restricted to activatesInTile's cases (the rest: v unchanged).
-/// Sigmoid and SiLU share one exp.
 template <int L>
 KILN_INLINE Vec<L> activateInTile(Vec<L> v, int64_t act, float alpha, float lo,
                                   float hi) {
@@ -155,11 +153,6 @@ KILN_INLINE Vec<L> activateInTile(Vec<L> v, int64_t act, float alpha, float lo,
   case KILN_ACT_HARD_SIGMOID:
   case KILN_ACT_HARD_SWISH:
     return activate<L>(v, act, alpha, lo, hi);
-  case KILN_ACT_SIGMOID:
-  case KILN_ACT_SILU: {
-    Vec<L> s = splat<L>(1.0f) / (splat<L>(1.0f) + kiln::math::exp<Vec<L>>(-v));
-    return act == KILN_ACT_SILU ? v * s : s;
-  }
   default:
     return v;
   }
