@@ -257,6 +257,14 @@ static void importClip(NodeContext &c) {
   c.emit(OpKind::Clip, {x}, a);
 }
 
+// Gelu(X) {approximate="none"} (20+): the erf form is Gelu, "tanh" kiln.GeluTanh
+static void importGelu(NodeContext &c) {
+  std::string approximate = c.attrString("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return c.failf("approximate is '{}', expected 'none' or 'tanh'", approximate);
+  c.emit(approximate == "tanh" ? OpKind::GeluTanh : OpKind::Gelu, {c.input(0)});
+}
+
 // Softmax, LogSoftmax, Hardmax(X) {axis=1, coerced to 2-D (<13); axis=-1 (13+)}
 template <OpKind Op> static void importSoftmax(NodeContext &c) {
   Value *x = c.input(0);
@@ -494,6 +502,7 @@ std::span<const OpImporter> nnOpImporters() {
       {"BitShift", importBitShift},
       {"PRelu", importPRelu},
       {"Clip", importClip},
+      {"Gelu", importGelu},
       {"Softmax", importSoftmax<OpKind::Softmax>},
       {"LogSoftmax", importSoftmax<OpKind::LogSoftmax>},
       {"Hardmax", importSoftmax<OpKind::Hardmax>},

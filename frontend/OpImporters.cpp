@@ -15,6 +15,7 @@ template <OpKind Op> void importActivationOp(NodeContext &c) {
 /// precedence (Clip).
 constexpr OpImporter ActivationImporters[] = {
 #define ACTIVATION(Name, ...) {#Name, importActivationOp<OpKind::Name>},
+#define INTERNAL_ACTIVATION(Name, ...) // not ONNX ops
 #include "compiler/ir/Activations.def"
 };
 } // namespace

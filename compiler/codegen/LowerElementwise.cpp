@@ -63,6 +63,21 @@ Broadcast broadcastStrides(const Dims &out, const std::vector<const Dims *> &ins
   return c;
 }
 
+/// The padded channels a flat kernel writing `out` must store as zero (none
+/// unless `out` is blocked with a partial last channel block).
+KilnGenPadLanes paddedLanes(const Value *out) {
+  KilnGenPadLanes z{};
+  const int64_t b = blockOf(out);
+  const Dims &d = out->type.dims;
+  if (b == 0 || d.size() != 4 || d[1] % b == 0)
+    return z;
+  z.block = b;
+  z.plane = d[2] * d[3] * b;
+  z.blocks = (d[1] + b - 1) / b;
+  z.valid = d[1] - (z.blocks - 1) * b;
+  return z;
+}
+
 } // namespace
 
 llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
@@ -101,6 +116,7 @@ llvm::Error lowerElementwise(LowerContext &cx, const Node &n) {
     p.dims[0] = storageElements(out);
     for (size_t i = 0; i < numOperands; ++i)
       p.strides[i][0] = 1;
+    p.pad = paddedLanes(out);
   } else {
     std::vector<const Dims *> ins;
     for (size_t i = 0; i < numOperands; ++i)
@@ -151,6 +167,7 @@ llvm::Error lowerUnary(LowerContext &cx, const Node &n) {
   KilnGenUnaryParams p{};
   p.total = storageElements(out);
   p.chunk = FlatChunkElements;
+  p.pad = paddedLanes(out);
   Layer &l = cx.addLayer(&n, Kernel::GenUnary);
   l.buffers = {cx.buffer(out), cx.buffer(in)};
   // The op itself is the first epilogue step.

@@ -24,7 +24,9 @@ struct ActivationRow {
 };
 constexpr ActivationRow ActivationTable[] = {
 #define ACTIVATION(Name, ABI, Code, A, DefaultA, B, DefaultB)                  \
-  {OpKind::Name, {Code, A, DefaultA, B, DefaultB}},
+  {OpKind::Name, {Code, A, DefaultA, B, DefaultB, true}},
+#define UNFUSED_ACTIVATION(Name, ABI, Code, A, DefaultA, B, DefaultB)          \
+  {OpKind::Name, {Code, A, DefaultA, B, DefaultB, false}},
 #include "compiler/ir/Activations.def"
 };
 } // namespace

@@ -91,6 +91,9 @@ struct ActivationInfo {
   double defaultA;
   const char *attrB;
   double defaultB;
+  /// Fusion passes may put it into a Conv/Gemm/MatMul epilogue (rows other
+  /// than UNFUSED_ACTIVATION in Activations.def).
+  bool fuses;
 };
 
 /// Null for ops that are not activations.

@@ -76,13 +76,26 @@ Value *addF32Constant(Graph &g, const std::string &base, Dims dims,
 
 std::optional<Fusion> activationFusion(const Node &n) {
   const ActivationInfo *act = activationInfo(n.op);
-  if (!act)
+  if (!act || !act->fuses)
     return std::nullopt;
   Fusion f{n.op, {}};
   for (const char *name : {act->attrA, act->attrB})
     if (*name)
       f.attrs.set(name, n.attrs.getFloat(name));
   return f;
+}
+
+Node *selfGatingMul(const Graph &g, const Node &gate) {
+  if (gate.inputs.size() != 1 || gate.outputs.size() != 1)
+    return nullptr;
+  Value *x = gate.input(0), *s = gate.output();
+  Node *mul = soleUser(g, s);
+  if (!mul || mul->op != OpKind::Mul || !mul->fused.empty())
+    return nullptr;
+  Value *other = mul->input(mul->input(0) == s ? 1 : 0);
+  if (other != x || mul->output()->type != x->type)
+    return nullptr;
+  return mul;
 }
 
 bool isActivationFusion(OpKind op) { return isActivation(op); }

@@ -42,8 +42,13 @@ Value *addF32Constant(Graph &g, const std::string &base, Dims dims,
                       std::vector<float> data);
 
 /// The epilogue form of an activation node (a row of Activations.def: the
-/// fusion carries its attributes A and B), or nullopt for other ops.
+/// fusion carries its attributes A and B), or nullopt for other ops and
+/// UNFUSED_ACTIVATION rows.
 std::optional<Fusion> activationFusion(const Node &n);
+
+/// The Mul computing x * gate(x), where `gate` is a one-operand node on x
+/// read by that Mul alone, and the Mul does not broadcast; else null.
+Node *selfGatingMul(const Graph &g, const Node &gate);
 
 bool isActivationFusion(OpKind op);
 bool isPoolFusion(OpKind op);

@@ -22,6 +22,12 @@ bool foldConstants(Graph &g, const PassOptions &opts);
 /// BatchNormalization folds into the Conv before or after it, or becomes
 /// kiln.ScaleShift.
 bool foldBatchNorm(Graph &g, const PassOptions &opts);
+/// Mul(x, Sigmoid(x)) -> kiln.Silu(x).
+bool fuseSilu(Graph &g, const PassOptions &opts);
+/// Mul(x, HardSigmoid(x) {alpha=1/6, beta=1/2}) -> HardSwish(x).
+bool fuseHardSwish(Graph &g, const PassOptions &opts);
+/// x * 0.5 * (1 + Erf(x / sqrt 2)), as exporters write it -> Gelu(x).
+bool fuseGelu(Graph &g, const PassOptions &opts);
 /// Add(conv, shortcut) [+ activation] -> Conv{fused=[add, act]}.
 bool fuseResidual(Graph &g, const PassOptions &opts);
 /// MatMul + Add(bias) -> Gemm; Conv/Gemm/MatMul + activation -> fused.

@@ -24,6 +24,11 @@ const std::vector<PassInfo> &passPipeline() {
       {"fold-batchnorm",
        "fold BatchNormalization into adjacent convolutions, else kiln.ScaleShift",
        foldBatchNorm},
+      // Exporters spell these activations as several elementwise nodes;
+      // recognised before the fusions, they fuse like any other.
+      {"fuse-silu", "x * Sigmoid(x) -> kiln.Silu(x)", fuseSilu},
+      {"fuse-hardswish", "x * HardSigmoid(x) {1/6, 1/2} -> HardSwish(x)", fuseHardSwish},
+      {"fuse-gelu", "x * 0.5 * (1 + Erf(x / sqrt 2)) -> Gelu(x)", fuseGelu},
       // Before fuse-activation: the epilogue adds before it activates, so the
       // add must be fused first (and takes the Relu that follows it).
       {"fuse-residual", "fuse residual Add [+ activation] into the conv producing one operand",

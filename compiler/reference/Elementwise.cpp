@@ -6,6 +6,7 @@
 #include "compiler/ir/Diagnostics.h"
 #include "compiler/reference/Dispatch.h"
 #include "compiler/reference/Kernels.h"
+#include "compiler/reference/StdMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -193,7 +194,7 @@ Tensor activation_ref(OpKind op, const Tensor &x, const Attrs &a) {
   const float pb = *act->attrB ? float(a.getFloat(act->attrB, act->defaultB)) : 0.0f;
   const int64_t code = act->code;
   return mapF32(x, [=](float v) {
-    return kiln_activate(code, v, pa, pb, [](float e) { return std::exp(e); });
+    return kiln_activate<StdMath>(code, v, pa, pb);
   });
 }
 

@@ -321,6 +321,62 @@ TEST_CASE("LRN and activations on a blocked layout") {
   }
 }
 
+namespace {
+/// Every row of Activations.def, with its table defaults as attributes.
+std::vector<std::pair<OpKind, Attrs>> everyActivation() {
+  std::vector<std::pair<OpKind, Attrs>> acts;
+#define ACTIVATION(Name, ABI, Code, A, DefaultA, B, DefaultB)                  \
+  {                                                                            \
+    Attrs at;                                                                  \
+    if (*A)                                                                    \
+      at.set(A, double(DefaultA));                                             \
+    if (*B)                                                                    \
+      at.set(B, double(DefaultB));                                             \
+    acts.push_back({OpKind::Name, at});                                        \
+  }
+#include "compiler/ir/Activations.def"
+  return acts;
+}
+} // namespace
+
+TEST_CASE("every activation standalone on odd sizes, and fused where it fuses") {
+  for (const auto &[op, attrs] : everyActivation()) {
+    CAPTURE(opName(op));
+    GraphBuilder b("act", 11);
+    // 555 elements: no multiple of any vector width. Spread over [-4, 4],
+    // then into the op's domain (Log, Sqrt: > 0; Acosh: >= 1; Asin, Acos,
+    // Atanh: (-1, 1)); the reference gives NaN outside it, and NaN != NaN.
+    Value *x = b.input("x", {3, 37, 5});
+    Value *in = b.node(OpKind::Mul, "spread", {x, b.constant("four", {}, {4.0f})});
+    if (op == OpKind::Log || op == OpKind::Sqrt || op == OpKind::Acosh) {
+      in = b.node(OpKind::Abs, "abs", {in});
+      in = b.node(OpKind::Add, "shift", {in, b.constant("one", {}, {op == OpKind::Acosh ? 1.0f : 0.01f})});
+    } else if (op == OpKind::Asin || op == OpKind::Acos || op == OpKind::Atanh) {
+      in = b.node(OpKind::Mul, "shrink", {x, b.constant("s", {}, {0.999f})});
+    }
+    b.output(b.node(op, "y", {in}, attrs));
+    // Fused after a conv (odd channels: a partial vector) and a Gemm, as
+    // fuse-activation would; UNFUSED_ACTIVATION rows are never fused.
+    if (activationInfo(op)->fuses) {
+      Value *c = b.conv("conv", b.input("img", {1, 5, 9, 7}), 13, 3, 1, 1);
+      fuse(c, op, attrs);
+      b.output(c);
+      Attrs at;
+      at.set("alpha", 1.0);
+      at.set("beta", 1.0);
+      at.set("transA", int64_t(0));
+      at.set("transB", int64_t(0));
+      Value *g = b.node(OpKind::Gemm, "gemm",
+                        {b.input("a", {3, 21}), b.weight("w", {21, 19}, -1.5f, 1.5f),
+                         b.weight("bias", {19})},
+                        at);
+      fuse(g, op, attrs);
+      b.output(g);
+    }
+    checkGraph(b);
+  }
+}
+
 TEST_CASE("slice: steps of both signs and whole axes, through the strided copy") {
   GraphBuilder b;
   Value *x = b.input("x", {2, 3, 4, 5});

@@ -300,4 +300,44 @@ TEST_CASE("an empty weight (Gemm with K = 0) runs in the JIT") {
   REQUIRE((*cm)->run(ins, outs, nullptr) == KILN_OK);
   for (size_t i = 0; i < out.size(); ++i)
     CHECK(out[i] == bias->constant->f32[i % 3]); // x @ w is empty: the bias
+// A standalone op on a blocked tensor runs over the whole storage, padded
+// channels included. Log, Reciprocal and Cos map those zeros to -inf, inf
+// and 1, and Div to 0/0 = NaN; the conv that follows reads every lane of its
+// input blocks, so anything but 0 there would leak into real channels
+// (inf * 0 weight = NaN). 13 channels: a partial block at every width.
+TEST_CASE("ops that map 0 elsewhere leave the padded channels of blocked tensors zero") {
+  for (int lanes : {16, 8})
+    for (OpKind op : {OpKind::Log, OpKind::Reciprocal, OpKind::Cos, OpKind::Div}) {
+      CAPTURE(lanes);
+      CAPTURE(std::string(opName(op)));
+      GraphBuilder b;
+      Value *x = b.input("x", {1, 5, 9, 9});
+      Value *c = b.conv("c1", x, 13, 3, 1, 1);
+      Value *mid;
+      if (op == OpKind::Cos)
+        mid = b.node(op, "mid", {c});
+      else if (op == OpKind::Div)
+        // Exp's padded lanes are 0, so 0/0 there; exp(c) keeps the real
+        // lanes well conditioned.
+        mid = b.node(op, "mid", {b.conv("c2", x, 13, 3, 1, 1),
+                                 b.node(OpKind::Exp, "exp", {c})});
+      else
+        mid = b.node(op, "mid", {b.node(OpKind::Abs, "abs", {c})});
+      b.output(b.conv("c3", mid, 6, 3, 1, 1));
+      std::vector<Tensor> inputs = b.randomInputs();
+      PassOptions po;
+      po.vectorLanes = lanes;
+      po.verifyEach = true;
+      REQUIRE(errorText(runPipeline(b.graph(), po)) == "");
+      // The case is only a test if `mid` stayed blocked between the convs.
+      bool blocked = false;
+      for (const auto &n : b.graph().nodes())
+        if (n->op == op)
+          blocked = n->output()->layout.kind == Layout::NCHWc;
+      REQUIRE(blocked);
+      codegen::JitOptions jo;
+      if (lanes == 8)
+        jo.cpu = "haswell";
+      checkAgainstReference(b.graph(), inputs, jo);
+    }
 }

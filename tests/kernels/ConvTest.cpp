@@ -272,8 +272,7 @@ TEST_CASE("conv: 1x1, stride 2, batch 2") {
 TEST_CASE("conv: fused residual and activations") {
   ConvCase k;
   k.N = 2, k.C = 24, k.M = 24, k.H = 6, k.W = 10, k.residual = true;
-  for (int64_t act : {KILN_ACT_RELU, KILN_ACT_LEAKY_RELU, KILN_ACT_CLIP,
-                      KILN_ACT_SIGMOID, KILN_ACT_HARD_SIGMOID}) {
+  for (int64_t act : fusableActivations()) {
     CAPTURE(act);
     k.act = act;
     runAll(k);

@@ -15,7 +15,9 @@
 #ifndef KILN_TESTS_KERNELS_KERNELTESTUTIL_H
 #define KILN_TESTS_KERNELS_KERNELTESTUTIL_H
 
+#include "compiler/codegen/kernels/Activation.h"
 #include "compiler/codegen/kernels/Conv.h"
+#include "compiler/reference/StdMath.h"
 
 #include <doctest/doctest.h>
 
@@ -69,9 +71,34 @@ inline double activateRef(double v, int64_t act, double alpha, double lo,
     return 1.0 / (1.0 + std::exp(-v));
   case KILN_ACT_HARD_SIGMOID: // a = alpha, b = hi (Vec.h's activate)
     return std::max(0.0, std::min(1.0, alpha * v + hi));
-  default:
+  case KILN_ACT_NONE:
     return v;
+  default: // the reference interpreter's definition, on libm in float
+    return kiln_activate<kiln::ref::StdMath>(act, float(v), float(alpha), float(hi));
   }
+}
+
+/// Every activation fusion passes put into an epilogue (the rows of
+/// Activations.def but UNFUSED_ACTIVATION ones).
+inline std::vector<int64_t> fusableActivations() {
+  std::vector<int64_t> acts;
+#define ACTIVATION(Name, ABI, ...) acts.push_back(KILN_ACT_##ABI);
+#define UNFUSED_ACTIVATION(...)
+#include "compiler/ir/Activations.def"
+  return acts;
+}
+
+/// act(s) for a pre-activation sum s known to within `acc`: the bound is how
+/// far act moves over [s - acc, s + acc] (the sum's error carried through
+/// the activation's slope), plus the kernels' own error in computing it.
+inline RefVal activatedRef(double s, double acc, int64_t act, double alpha,
+                           double lo, double hi) {
+  const double v = activateRef(s, act, alpha, lo, hi);
+  double carried = acc;
+  if (act != KILN_ACT_NONE)
+    carried = std::max(std::fabs(activateRef(s + acc, act, alpha, lo, hi) - v),
+                       std::fabs(activateRef(s - acc, act, alpha, lo, hi) - v));
+  return {v, carried + 1e-6 * std::fabs(v) + 1e-7};
 }
 
 /// Reference conv + epilogue (before pooling), plain NCHW result.
@@ -109,9 +136,8 @@ inline std::vector<RefVal> convRef(const KilnConvParams &p,
           const int64_t oi = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
           if (p.has_residual)
             s += res[oi], a += std::fabs(res[oi]);
-          const double v =
-              activateRef(s, p.activation, p.act_alpha, p.act_lo, p.act_hi);
-          y[oi] = {v, k * kEps32 * a + 1e-6 * std::fabs(v) + 1e-7};
+          y[oi] = activatedRef(s, k * kEps32 * a, p.activation, p.act_alpha,
+                               p.act_lo, p.act_hi);
         }
     }
   return y;

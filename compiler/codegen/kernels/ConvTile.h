@@ -266,10 +266,34 @@ KILN_TILE_FN void convTile(const ConvCtx &c, int64_t oh, int64_t ow0,
     for (int j = 0; j < NW; ++j) {
       if (CHECK && j >= nValid)
         break;
-      Vec<L> v = acc[o][j] + b;
+      acc[o][j] += b;
       if (c.res)
-        v += load<L>(c.res + o * c.resOcbStride + (ow0 + j) * L);
-      v = activate<L>(v, c.act, c.alpha, c.lo, c.hi);
+        acc[o][j] += load<L>(c.res + o * c.resOcbStride + (ow0 + j) * L);
+      acc[o][j] = activateInTile<L>(acc[o][j], c.act, c.alpha, c.lo, c.hi);
+    }
+  }
+  if (!activatesInTile(c.act)) {
+    // Through memory, a copy: acc itself must stay in registers.
+    Vec<L> out[OCB][NW];
+    KILN_UNROLL_FULL
+    for (int o = 0; o < OCB; ++o)
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j)
+        out[o][j] = acc[o][j];
+    activateOutOfTile<L>(&out[0][0], OCB * NW, c.act, c.alpha, c.lo, c.hi);
+    KILN_UNROLL_FULL
+    for (int o = 0; o < OCB; ++o)
+      KILN_UNROLL_FULL
+      for (int j = 0; j < NW; ++j)
+        acc[o][j] = out[o][j];
+  }
+  KILN_UNROLL_FULL
+  for (int o = 0; o < OCB; ++o) {
+    KILN_UNROLL_FULL
+    for (int j = 0; j < NW; ++j) {
+      if (CHECK && j >= nValid)
+        break;
+      Vec<L> v = acc[o][j];
       if (c.validLanes[o] != L)
         v = keepFirst<L>(v, c.validLanes[o]);
       store<L>(c.dst + o * c.dstOcbStride + (ow0 + j) * L, v);

@@ -70,13 +70,36 @@ KILN_INLINE void gemmTile(const KilnGemmParams *p, const float *a,
   }
   const float alpha = (float)p->act_alpha, lo = (float)p->act_lo,
               hi = (float)p->act_hi;
+  // The activation as in the conv tiles (Vec.h: activatesInTile): this
+  // tile is instantiated for every MR x NR and unrolled, and the kernel
+  // bitcode holds it unspecialised.
+  KILN_UNROLL_FULL
+  for (int r = 0; r < NR; ++r) {
+    const Vec<L> bv = p->has_bias ? load<L>(bias + (nb0 + r) * L) : splat<L>(0.0f);
+    KILN_UNROLL_FULL
+    for (int m = 0; m < MR; ++m)
+      acc[m][r] = activateInTile<L>(acc[m][r] + bv, p->activation, alpha, lo, hi);
+  }
+  if (!activatesInTile(p->activation)) {
+    Vec<L> out[MR][NR]; // a copy: acc itself stays in registers
+    KILN_UNROLL_FULL
+    for (int m = 0; m < MR; ++m)
+      KILN_UNROLL_FULL
+      for (int r = 0; r < NR; ++r)
+        out[m][r] = acc[m][r];
+    activateOutOfTile<L>(&out[0][0], MR * NR, p->activation, alpha, lo, hi);
+    KILN_UNROLL_FULL
+    for (int m = 0; m < MR; ++m)
+      KILN_UNROLL_FULL
+      for (int r = 0; r < NR; ++r)
+        acc[m][r] = out[m][r];
+  }
   KILN_UNROLL_FULL
   for (int r = 0; r < NR; ++r) {
     const int64_t n0 = (nb0 + r) * L;
-    const Vec<L> bv = p->has_bias ? load<L>(bias + n0) : splat<L>(0.0f);
     KILN_UNROLL_FULL
     for (int m = 0; m < MR; ++m) {
-      Vec<L> v = activate<L>(acc[m][r] + bv, p->activation, alpha, lo, hi);
+      Vec<L> v = acc[m][r];
       float *dst = y + (m0 + m) * N + n0;
       if (n0 + L <= N) {
         store<L>(dst, v);

@@ -14,6 +14,7 @@
 #define KILN_CODEGEN_KERNELS_VEC_H
 
 #include "compiler/codegen/kernels/KernelABI.h"
+#include "compiler/codegen/kernels/Math.h"
 
 #ifndef KILN_LANES
 #if defined(__AVX512F__)
@@ -87,54 +88,83 @@ template <int L> KILN_INLINE Vec<L> keepFirst(Vec<L> v, int64_t n) {
   return (Vec<L>)((VecI<L>)v & m);
 }
 
-/// e^x, |relative error| < 2e-7 on the clamped range (Cephes expf scheme:
-/// x = n ln2 + r, degree-5 polynomial for e^r, 2^n through the exponent bits).
-template <int L> KILN_INLINE Vec<L> vexp(Vec<L> x) {
-  x = vmin<L>(vmax<L>(x, splat<L>(-87.3f)), splat<L>(88.3f));
-  Vec<L> fx = x * 1.44269504088896341f + 0.5f;
-  // floor(fx) without libm: truncate, then fix negatives.
-  VecI<L> ti = __builtin_convertvector(fx, VecI<L>);
-  Vec<L> t = __builtin_convertvector(ti, Vec<L>);
-  VecI<L> gt = t > fx;
-  t = t - (Vec<L>)((VecI<L>)splat<L>(1.0f) & gt);
-  Vec<L> r = x - t * 0.693359375f + t * 2.12194440e-4f;
-  Vec<L> r2 = r * r;
-  Vec<L> y = splat<L>(1.9875691500e-4f);
-  y = y * r + 1.3981999507e-3f;
-  y = y * r + 8.3334519073e-3f;
-  y = y * r + 4.1665795894e-2f;
-  y = y * r + 1.6666665459e-1f;
-  y = y * r + 5.0000001201e-1f;
-  y = y * r2 + r + 1.0f;
-  VecI<L> n = __builtin_convertvector(t, VecI<L>);
-  VecI<L> pow2 = (n + 127) << 23;
-  return y * (Vec<L>)pow2;
-}
-
 /// Fused activation (KilnActivation) on a vector, the lanes' form of
-/// kiln_activate (Activation.h); `act` and the constants are compile-time
-/// after the params are constant-folded. The activation's parameter a arrives
-/// as both `alpha` and `lo` (the params' act_alpha and act_lo), b as `hi`.
+/// kiln_activate (Activation.h), with Math.h's functions on L lanes, for
+/// every row of Activations.def that fuses (UNFUSED_ACTIVATION rows never
+/// reach an epilogue). `act` and the constants are compile-time once the
+/// params are constant-folded. The shared conv tiles (KILN_TILE_FN), where
+/// the switch runs, call activateInTile / activateOutOfTile instead.
+/// The activation's parameter a arrives as both `alpha` and `lo` (the params'
+/// act_alpha and act_lo), b as `hi`.
 template <int L>
 KILN_INLINE Vec<L> activate(Vec<L> v, int64_t act, float alpha, float lo,
                             float hi) {
+  using F = Vec<L>;
+  namespace m = kiln::math;
+  const F zero = splat<L>(0.0f), one = splat<L>(1.0f);
   switch (act) {
   case KILN_ACT_RELU:
-    return vmax<L>(v, splat<L>(0.0f));
-  case KILN_ACT_LEAKY_RELU: {
-    VecI<L> neg = v < 0.0f;
-    Vec<L> s = v * alpha;
-    return (Vec<L>)(((VecI<L>)s & neg) | ((VecI<L>)v & ~neg));
-  }
+    return vmax<L>(v, zero);
+  case KILN_ACT_LEAKY_RELU:
+    return m::sel<F>(v < 0.0f, v * alpha, v);
   case KILN_ACT_CLIP:
     return vmin<L>(vmax<L>(v, splat<L>(lo)), splat<L>(hi));
   case KILN_ACT_SIGMOID:
-    return splat<L>(1.0f) / (splat<L>(1.0f) + vexp<L>(-v));
+    return one / (one + m::exp<F>(-v));
   case KILN_ACT_HARD_SIGMOID:
-    return vmax<L>(vmin<L>(v * alpha + hi, splat<L>(1.0f)), splat<L>(0.0f));
+    return vmax<L>(vmin<L>(v * alpha + hi, one), zero);
+  case KILN_ACT_HARD_SWISH:
+    return v * vmax<L>(vmin<L>(v * (1.0f / 6.0f) + 0.5f, one), zero);
+  case KILN_ACT_TANH:
+    return m::tanh<F>(v);
+  case KILN_ACT_ELU:
+    return m::sel<F>(v < 0.0f, alpha * (m::exp<F>(v) - 1.0f), v);
+  case KILN_ACT_GELU:
+    return 0.5f * v * (1.0f + m::erf<F>(v * 0.70710678118654752f));
+  case KILN_ACT_GELU_TANH:
+    return 0.5f * v *
+           (1.0f + m::tanh<F>(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+  case KILN_ACT_SILU:
+    return v / (one + m::exp<F>(-v));
   default:
     return v;
   }
+}
+
+/// The activations the shared conv and gemm tiles run in registers: the
+/// ones of a few instructions. A tile's epilogue is unrolled OCB x NW times
+/// and its activation code is not specialised per layer (KILN_TILE_FN), so
+/// every case here is copied that often into every tile; the others (Sigmoid,
+/// SiLU, Tanh, Elu, Gelu: an exp, tanh or erf each) run through
+/// activateOutOfTile, whose code exists once.
+KILN_INLINE bool activatesInTile(int64_t act) {
+  return act == KILN_ACT_NONE || act == KILN_ACT_RELU || act == KILN_ACT_LEAKY_RELU ||
+         act == KILN_ACT_CLIP || act == KILN_ACT_HARD_SIGMOID || act == KILN_ACT_HARD_SWISH;
+}
+
+/// activate<L> restricted to activatesInTile's cases (the rest: v unchanged).
+template <int L>
+KILN_INLINE Vec<L> activateInTile(Vec<L> v, int64_t act, float alpha, float lo,
+                                  float hi) {
+  switch (act) {
+  case KILN_ACT_RELU:
+  case KILN_ACT_LEAKY_RELU:
+  case KILN_ACT_CLIP:
+  case KILN_ACT_HARD_SIGMOID:
+  case KILN_ACT_HARD_SWISH:
+    return activate<L>(v, act, alpha, lo, hi);
+  default:
+    return v;
+  }
+}
+
+/// activate<L> on n vectors in memory: the tiles' path for the activations
+/// activatesInTile leaves out, one copy of their code per vector width.
+template <int L>
+__attribute__((noinline)) void activateOutOfTile(Vec<L> *v, int n, int64_t act,
+                                                 float alpha, float lo, float hi) {
+  for (int i = 0; i < n; ++i)
+    v[i] = activate<L>(v[i], act, alpha, lo, hi);
 }
 
 inline constexpr int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }

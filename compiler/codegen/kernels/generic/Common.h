@@ -88,8 +88,7 @@ KILN_INLINE float applyOps(int64_t count, const int64_t *kind, const double *a,
     if (kind[i] == KILN_EPI_ADD)
       v += static_cast<const float *>(bufs[buf[i]])[idx];
     else
-      v = kiln_activate(kind[i], v, float(a[i]), float(b[i]),
-                        [](float x) { return expf(x); });
+      v = kiln_activate<KernelMath>(kind[i], v, float(a[i]), float(b[i]));
   }
   return v;
 }

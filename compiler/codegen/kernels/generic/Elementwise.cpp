@@ -23,8 +23,10 @@ KILN_GEN_KERNEL(kiln_gen_unary_f32, KilnGenUnaryParams) {
   for (int64_t item = begin; item < end; ++item) {
     int64_t i0 = item * p->chunk;
     int64_t i1 = i0 + p->chunk < p->total ? i0 + p->chunk : p->total;
-    for (int64_t i = i0; i < i1; ++i)
-      out[i] = applyPre(p->epi, bufs, i, x[i]);
+    for (int64_t i = i0; i < i1; ++i) {
+      float v = applyPre(p->epi, bufs, i, x[i]);
+      out[i] = kiln_gen_is_padding(&p->pad, i) ? 0.0f : v;
+    }
   }
 }
 
@@ -83,7 +85,9 @@ KILN_INLINE void nary(const KilnGenNaryParams *p, void *const *bufs, int64_t beg
       if constexpr (IsFloat<T>) {
         if (op == KILN_BIN_MEAN)
           v = v / float(p->n);
-        static_cast<float *>(bufs[0])[base + j] = applyPre(p->epi, bufs, base + j, v);
+        v = applyPre(p->epi, bufs, base + j, v);
+        static_cast<float *>(bufs[0])[base + j] =
+            kiln_gen_is_padding(&p->pad, base + j) ? 0.0f : v;
       } else {
         static_cast<T *>(bufs[0])[base + j] = v;
       }

@@ -32,7 +32,7 @@
 
 /// An epilogue step's kind: a KilnActivation code (KernelABI.h; a, b are its
 /// parameters), or a residual add.
-#define KILN_EPI_ADD 16 ///< + bufs[buf][same index]
+#define KILN_EPI_ADD 256 ///< + bufs[buf][same index] (above every KilnActivation)
 
 /// Node::fused as params: elementwise ops before an optional pooling (indexed
 /// like the unpooled result), the pooling, elementwise ops after it (indexed
@@ -134,12 +134,33 @@ struct KilnGenGemmParams {
   KilnGenEpilogue epi;
 };
 
+/// The padded channels of a blocked output with a partial last block: the
+/// flat kernels run over the whole storage, and an op that maps 0 to
+/// something else (Sigmoid: 0.5, Cos: 1, Log: -inf, Reciprocal: inf, 0/0:
+/// NaN) would leave it there, where a following conv multiplies it by its
+/// zero weights (inf * 0 = NaN). Those lanes are stored as 0 instead.
+/// block = 0: nothing to zero (plain output, or whole blocks).
+struct KilnGenPadLanes {
+  int64_t block;  ///< L of NCHW<L>c
+  int64_t plane;  ///< H * W * L: elements of one channel block of one image
+  int64_t blocks; ///< ceil(C / L)
+  int64_t valid;  ///< channels in use in the last block, C - (blocks - 1) * L
+};
+
+/// Whether flat element i of blocked storage is a padded channel.
+static inline __attribute__((always_inline)) bool
+kiln_gen_is_padding(const KilnGenPadLanes *z, int64_t i) {
+  return z->block != 0 && i % z->block >= z->valid &&
+         i / z->plane % z->blocks == z->blocks - 1;
+}
+
 /// Elementwise over flat storage: out[i] = epilogue(x[i]). Every activation
 /// (its first epilogue step), copies. bufs = {out, x, adds...}.
 /// Work items: chunks of `chunk` elements.
 struct KilnGenUnaryParams {
   int64_t total, chunk;
   KilnGenEpilogue epi;
+  KilnGenPadLanes pad;
 };
 
 /// Element types of generic kernel operands. The values are kiln_dtype's
@@ -205,6 +226,7 @@ struct KilnGenNaryParams {
   int64_t strides[KILN_GEN_MAX_NARY][KILN_GEN_MAX_RANK];
   int64_t chunk;
   KilnGenEpilogue epi;
+  KilnGenPadLanes pad; ///< f32 on a blocked layout (rank 1, flat storage)
 };
 
 /// Cast between element types (KilnGenDtype `from` -> `to`) over flat
