@@ -300,6 +300,8 @@ TEST_CASE("an empty weight (Gemm with K = 0) runs in the JIT") {
   REQUIRE((*cm)->run(ins, outs, nullptr) == KILN_OK);
   for (size_t i = 0; i < out.size(); ++i)
     CHECK(out[i] == bias->constant->f32[i % 3]); // x @ w is empty: the bias
+}
+
 // A standalone op on a blocked tensor runs over the whole storage, padded
 // channels included. Log, Reciprocal and Cos map those zeros to -inf, inf
 // and 1, and Div to 0/0 = NaN; the conv that follows reads every lane of its
