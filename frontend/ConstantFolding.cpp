@@ -61,8 +61,8 @@ std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
   TensorType type = r->type;
   if (type.dtype == DType::F16)
     return std::nullopt; // constants hold no f16: left to Cast at run time
-  if (type.dtype != DType::F32 && type.dtype != DType::Bool)
-    type.dtype = DType::I64; // kiln's integer constants are i64 (Tensors.h)
+  if (!constantHolds(type.dtype))
+    return std::nullopt;
   return ConstantTensor{type, ref::constantData(std::move(*r))};
 }
 

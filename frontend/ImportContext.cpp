@@ -77,7 +77,8 @@ std::vector<int64_t> NodeContext::constInts(size_t i, const char *what) {
           displayName(v->name));
     return {};
   }
-  if (v->type.dtype != DType::I64) {
+  if (DType t = v->type.dtype;
+      t != DType::I64 && t != DType::I32 && t != DType::I8 && t != DType::U8) {
     failf("{} (input '{}') has element type {}, expected an integer type", what,
           displayName(v->name), dtypeName(v->type.dtype));
     return {};
@@ -313,6 +314,12 @@ Value *NodeContext::emitHelper(OpKind op, std::vector<Value *> inputs, Attrs att
   return build(op, std::move(inputs), std::move(attrs),
                state_.freshName(base + "." + suffix), name_ + "." + suffix,
                /*mayFold=*/true);
+}
+
+Value *NodeContext::constantHelper(const ConstantTensor &t, const std::string &suffix) {
+  if (failed())
+    return nullptr;
+  return state_.graph.addConstant(state_.freshName(name_ + "." + suffix), t.type, t.data);
 }
 
 void NodeContext::defineConstant(size_t i, const ConstantTensor &t) {

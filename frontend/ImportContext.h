@@ -121,6 +121,9 @@ public:
   /// of a legacy broadcast); `suffix` names it.
   Value *emitHelper(OpKind op, std::vector<Value *> inputs, Attrs attrs,
                     const std::string &suffix);
+  /// A constant that is not an ONNX value (a default zero point); `suffix`
+  /// names it. Null after an error.
+  Value *constantHelper(const ConstantTensor &t, const std::string &suffix);
   /// Binds ONNX output `i` to a new constant.
   void defineConstant(size_t i, const ConstantTensor &t);
 

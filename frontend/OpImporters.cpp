@@ -21,7 +21,7 @@ constexpr OpImporter ActivationImporters[] = {
 
 OpImportFn findOpImporter(std::string_view opType) {
   for (auto table : {spatialOpImporters(), nnOpImporters(), tensorOpImporters(),
-                     std::span<const OpImporter>(ActivationImporters)})
+                     quantOpImporters(), std::span<const OpImporter>(ActivationImporters)})
     for (const OpImporter &e : table)
       if (e.opType == opType)
         return e.fn;

@@ -584,6 +584,36 @@ static void importConstant(NodeContext &c) {
   c.defineConstant(0, t);
 }
 
+// ConstantOfShape(input) {value = float 0 (a one-element tensor)}: the shape
+// must be a constant (PyTorch's quantized exports make zero points with it).
+static void importConstantOfShape(NodeContext &c) {
+  Ints shape = c.constInts(0, "shape");
+  std::optional<ConstantTensor> value;
+  if (c.hasAttr("value"))
+    value = c.tensorAttr("value");
+  if (c.failed())
+    return;
+  if (value && value->type.numElements() != 1)
+    return c.failf("'value' has {} elements, expected 1", value->type.numElements());
+  for (int64_t d : shape)
+    if (d < 0)
+      return c.failf("shape [{}] has a negative dimension", fmt::join(shape, ","));
+  std::optional<int64_t> count = checkedElementCount(shape);
+  if (!count || int64_t(shape.size()) > limits::MaxRank)
+    return c.failf("shape [{}] is too large", fmt::join(shape, ","));
+  // Sized by the model: bounded like import-time folding.
+  if (*count > limits::MaxImportFoldElements)
+    return c.unsupported(fmt::format("ConstantOfShape of {} elements (more than {})", *count,
+                                     limits::MaxImportFoldElements));
+  DType t = value ? value->type.dtype : DType::F32;
+  auto data = std::make_shared<ConstantData>();
+  if (t == DType::F32)
+    data->f32.assign(size_t(*count), value ? value->data->f32[0] : 0.0f);
+  else
+    data->i64.assign(size_t(*count), value->data->i64[0]);
+  c.defineConstant(0, ConstantTensor{TensorType{t, shape}, data});
+}
+
 std::span<const OpImporter> tensorOpImporters() {
   static constexpr OpImporter Table[] = {
       {"Identity", importIdentity},
@@ -602,6 +632,7 @@ std::span<const OpImporter> tensorOpImporters() {
       {"Squeeze", importSqueeze},
       {"Cast", importCast},
       {"Constant", importConstant},
+      {"ConstantOfShape", importConstantOfShape},
   };
   return Table;
 }

@@ -239,7 +239,12 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
   src.bytesLeft -= storedBytes;
 
   auto data = std::make_shared<ConstantData>();
-  ConstantTensor result{TensorType{isFloat ? DType::F32 : DType::I64, dims}, nullptr};
+  // int8, uint8 and int32 keep their type (quantized weights, zero points and
+  // biases: DequantizeLinear reads it); other integers and bool are i64.
+  DType held = isFloat ? DType::F32 : DType::I64;
+  if (type == TensorProto::INT8 || type == TensorProto::UINT8 || type == TensorProto::INT32)
+    dtypeFromOnnx(type, held);
+  ConstantTensor result{TensorType{held, dims}, nullptr};
 
   // Raw bytes come from raw_data or an external file.
   std::string external;

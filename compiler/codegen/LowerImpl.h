@@ -107,6 +107,7 @@ std::span<const OpLowering> denseLowerings();
 std::span<const OpLowering> elementwiseLowerings();
 std::span<const OpLowering> dataMovementLowerings();
 std::span<const OpLowering> reductionLowerings();
+std::span<const OpLowering> quantizeLowerings();
 
 /// The lowering of `op`, from the tables or its family; null when the code
 /// generator cannot lower it.

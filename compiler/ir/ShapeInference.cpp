@@ -76,7 +76,7 @@ llvm::Error Inferrer::requireRank(size_t i, const char *what, int64_t rank) cons
 //===----------------------------------------------------------------------===//
 
 static ShapeRule shapeRuleFor(OpKind op) {
-  static const auto ByOp = indexByOp({nnShapeRules(), tensorShapeRules()},
+  static const auto ByOp = indexByOp({nnShapeRules(), tensorShapeRules(), quantShapeRules()},
                                      &OpShapeRule::infer);
   return ByOp[size_t(op)];
 }

@@ -84,6 +84,7 @@ struct OpShapeRule {
 /// ShapeInference.cpp merges them.
 std::span<const OpShapeRule> nnShapeRules();
 std::span<const OpShapeRule> tensorShapeRules();
+std::span<const OpShapeRule> quantShapeRules();
 
 /// MaxPool/AveragePool over `x` with attributes `a`: a node's rule, and a
 /// fused pool's.

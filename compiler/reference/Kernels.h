@@ -123,6 +123,16 @@ llvm::Expected<Tensor> cast_ref(const Tensor &x, const Attrs &a);
 /// Identity, Dropout (inference): a copy.
 Tensor identity_ref(const Tensor &x);
 
+//===--- Quantization (Quantize.cpp) ---------------------------------------===//
+
+/// QuantizeLinear: saturate(round_half_even(x / scale) + zero_point) into
+/// zero_point's type (u8 or i8); parameters per tensor or along `axis`.
+Tensor quantize_ref(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                    const Attrs &a);
+/// DequantizeLinear: (x - zero_point) * scale in f32; x u8, i8 or i32.
+Tensor dequantize_ref(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                      const Attrs &a);
+
 } // namespace kiln::ref
 
 #endif // KILN_REFERENCE_KERNELS_H
