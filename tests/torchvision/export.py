@@ -20,11 +20,10 @@ import torchvision
 
 def build(name):
     if name.startswith("quantization:"):
-        # fbgemm is not built into Debian's torch; qnnpack quantizes weights per tensor.
-        engine = "qnnpack" if "qnnpack" in torch.backends.quantized.supported_engines else "onednn"
-        torch.backends.quantized.engine = engine
+        # Built in float; main() perturbs its BatchNorms, then quantizes it as quantize=True
+        # does (a random-init model quantized as is collapses to a constant output).
         ctor = getattr(torchvision.models.quantization, name.split(":", 1)[1])
-        return ctor(weights=None, quantize=True, backend=engine)
+        return ctor(weights=None, quantize=False)
     if name.startswith("segmentation:"):
         ctor = getattr(torchvision.models.segmentation, name.split(":", 1)[1])
         kwargs = {"weights": None, "weights_backbone": None}
@@ -77,6 +76,11 @@ def main():
     model = build(a.model).eval()
     with torch.no_grad():
         perturb_batchnorm(model, gen)
+    if a.model.startswith("quantization:"):
+        from torchvision.models.quantization.utils import quantize_model
+        # fbgemm is not built into Debian's torch; qnnpack quantizes weights per tensor.
+        engine = "qnnpack" if "qnnpack" in torch.backends.quantized.supported_engines else "onednn"
+        quantize_model(model, engine)  # calibrates on a random batch (seeded above)
     h, w = (int(v) for v in a.size.split(","))
     x = torch.randn(a.batch, 3, h, w, generator=gen)
     axes = {}
