@@ -293,6 +293,14 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
       if (auto e = checkTypedCount(t.int32_data(), *count, what, "int32_data"))
         return e;
       std::copy(t.int32_data().begin(), t.int32_data().end(), data->i64.begin());
+      // int32_data holds narrower types too; a kept int8/uint8 must fit it.
+      if (held == DType::I8 || held == DType::U8) {
+        int64_t lo = held == DType::I8 ? -128 : 0, hi = held == DType::I8 ? 127 : 255;
+        for (int64_t v : data->i64)
+          if (v < lo || v > hi)
+            return tensorError(what, fmt::format("int32_data value {} does not fit {}", v,
+                                                 onnxTypeName(type)));
+      }
     }
   }
   result.data = std::move(data);

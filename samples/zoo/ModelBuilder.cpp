@@ -271,9 +271,10 @@ Tensor ModelBuilder::pool(const char *opType, const Names &n, const Tensor &x, c
   y.dims[2] = windowOutput(x.dims[2], w, 0);
   y.dims[3] = windowOutput(x.dims[3], w, 1);
   checkSpatial(n, x, y);
-  // Only max-pools are followed by BN in the zoo; average pools end it.
-  if (x.act && std::string_view(opType) == "MaxPool")
-    y.act = std::make_shared<Activations>(maxPool2d(*x.act, w, y.dims[2], y.dims[3]));
+  if (x.act)
+    y.act = std::make_shared<Activations>(std::string_view(opType) == "MaxPool"
+                                              ? maxPool2d(*x.act, w, y.dims[2], y.dims[3])
+                                              : avgPool2d(*x.act, w, y.dims[2], y.dims[3]));
   onnx::NodeProto &node = this->node(opType, n, {x.name});
   if (opset_ >= 10)
     attrInt(node, "ceil_mode", 0);
