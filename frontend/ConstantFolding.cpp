@@ -8,9 +8,12 @@ namespace kiln::frontend {
 
 namespace {
 
-/// Shape arithmetic: what exporters compute shapes and indices with.
+/// Shape arithmetic: what exporters compute shapes and indices with; and the
+/// dequantization of constant weights (docs/INT8.md), so that Conv and Gemm
+/// see f32 weights from the start.
 bool foldsAtImport(OpKind op) {
   switch (op) {
+  case OpKind::DequantizeLinear: case OpKind::QuantizeLinear:
   case OpKind::Shape: case OpKind::Gather: case OpKind::Unsqueeze:
   case OpKind::Squeeze: case OpKind::Concat: case OpKind::Cast:
   case OpKind::Reshape: case OpKind::Flatten: case OpKind::Identity:
