@@ -176,8 +176,8 @@ static void importConvInteger(NodeContext &c) {
   c.emit(OpKind::Cast, {y}, a);
 }
 
-/// The f32 MatMul of the dequantized operands of QLinearMatMul (integer
-/// false) or MatMulInteger (true).
+/// The f32 MatMul of the dequantized operands of QLinearMatMul or
+/// MatMulInteger; 1-D parameters run along the rows of a, the columns of b.
 static Value *dequantizedMatMul(NodeContext &c, Value *a, Value *as, Value *az, Value *b,
                                 Value *bs, Value *bz) {
   Value *af = dequantize(c, a, as, az, matmulParamAxis(a, true), "a");
