@@ -28,7 +28,9 @@ fi
 expect_file my-net.v2.o "kiln compile MODEL"
 expect_file my-net.v2.h "kiln compile MODEL"
 grep -q 'my_net_v2_run(' my-net.v2.h || fail "the header does not declare my_net_v2_run"
-nm my-net.v2.o | grep -q ' T my_net_v2_run$' || fail "the object does not define my_net_v2_run"
+# (nm into a file: under pipefail, grep -q closing the pipe early fails nm)
+nm my-net.v2.o >syms.txt
+grep -q ' T my_net_v2_run$' syms.txt || fail "the object does not define my_net_v2_run"
 [ -s err.txt ] && { fail "kiln compile MODEL printed to stderr without a terminal:"; sed 's/^/  | /' err.txt; }
 "$kiln" compile ../models/3d.onnx --batch 1 -O0 || fail "kiln compile 3d.onnx: exit $?"
 grep -q 'model_3d_run(' 3d.h || fail "3d.onnx: the symbols are not prefixed model_3d"

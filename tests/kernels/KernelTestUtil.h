@@ -98,7 +98,13 @@ inline RefVal activatedRef(double s, double acc, int64_t act, double alpha,
   if (act != KILN_ACT_NONE)
     carried = std::max(std::fabs(activateRef(s + acc, act, alpha, lo, hi) - v),
                        std::fabs(activateRef(s - acc, act, alpha, lo, hi) - v));
-  return {v, carried + 1e-6 * std::fabs(v) + 1e-7};
+  // Gelu is s/2 (1 + erf(..)) (or tanh): Math.h's erf and tanh are within
+  // 4 ulp of their result, which near +-1 is 4 * 2^-23 absolute, and the
+  // factor s/2 carries it (the tails, where 1 + erf cancels, show it).
+  double approx = 0;
+  if (act == KILN_ACT_GELU || act == KILN_ACT_GELU_TANH)
+    approx = 4 * std::ldexp(1.0, -23) * 0.5 * std::fabs(s);
+  return {v, carried + approx + 1e-6 * std::fabs(v) + 1e-7};
 }
 
 /// Reference conv + epilogue (before pooling), plain NCHW result.

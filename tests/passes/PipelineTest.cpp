@@ -20,6 +20,7 @@ TEST_CASE("the pipeline lists unique kebab-case names with descriptions") {
   }
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
   CHECK(names == std::vector<std::string>{"remove-identity", "fold-constants", "fold-batchnorm",
+                                          "fuse-silu", "fuse-hardswish", "fuse-gelu",
                                           "fuse-residual", "fuse-activation",
                                           "select-conv-algorithm", "fuse-pool", "dead-code",
                                           "assign-layout", "plan-memory"});
@@ -45,7 +46,7 @@ TEST_CASE("runPipeline stops after the named pass and rejects unknown names") {
                                   ran.push_back(p.name);
                                 })) == "");
   CHECK(ran.back() == "fuse-activation");
-  CHECK(ran.size() == 5);
+  CHECK(ran.size() == 8);
   CHECK(g.nodes().size() == 1);
   CHECK(g.workspaceBytes == 0);
 }
