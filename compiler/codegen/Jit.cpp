@@ -137,7 +137,7 @@ CompiledModel::compile(const Graph &g, const Target &target,
   cm->weights_ = std::move(emitted->weightData);
   // An empty weight (a Gemm with K = 0) has no bytes and maybe no address;
   // its symbol still needs one, never read.
-  static const char emptyWeight[64] alignas(64) = {};
+  alignas(64) static const char emptyWeight[64] = {};
   for (size_t i = 0; i < cm->weights_.size(); ++i) {
     const char *data = cm->weights_[i].data ? cm->weights_[i].data : emptyWeight;
     add(emitted->weightSymbols[i].c_str(), const_cast<char *>(data));
