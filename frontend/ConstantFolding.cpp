@@ -8,9 +8,12 @@ namespace kiln::frontend {
 
 namespace {
 
-/// Shape arithmetic: what exporters compute shapes and indices with.
+/// Shape arithmetic: what exporters compute shapes and indices with; and the
+/// dequantization of constant weights (docs/INT8.md), so that Conv and Gemm
+/// see f32 weights from the start.
 bool foldsAtImport(OpKind op) {
   switch (op) {
+  case OpKind::DequantizeLinear: case OpKind::QuantizeLinear:
   case OpKind::Shape: case OpKind::Gather: case OpKind::Unsqueeze:
   case OpKind::Squeeze: case OpKind::Concat: case OpKind::Cast:
   case OpKind::Reshape: case OpKind::Flatten: case OpKind::Identity:
@@ -67,8 +70,8 @@ std::optional<ConstantTensor> foldNode(OpKind op, const Attrs &attrs,
   TensorType type = r->type;
   if (type.dtype == DType::F16)
     return std::nullopt; // constants hold no f16: left to Cast at run time
-  if (type.dtype != DType::F32 && type.dtype != DType::Bool)
-    type.dtype = DType::I64; // kiln's integer constants are i64 (Tensors.h)
+  if (!constantHolds(type.dtype))
+    return std::nullopt;
   return ConstantTensor{type, ref::constantData(std::move(*r))};
 }
 

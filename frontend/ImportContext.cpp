@@ -85,7 +85,8 @@ std::vector<int64_t> NodeContext::constInts(size_t i, const char *what) {
     failNotConstant(what, *v, "; kiln needs static shapes");
     return {};
   }
-  if (v->type.dtype != DType::I64) {
+  if (DType t = v->type.dtype;
+      t != DType::I64 && t != DType::I32 && t != DType::I8 && t != DType::U8) {
     failf("{} (input '{}') has element type {}, expected an integer type", what,
           displayName(v->name), dtypeName(v->type.dtype));
     return {};

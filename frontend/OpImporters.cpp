@@ -22,6 +22,7 @@ constexpr OpImporter ActivationImporters[] = {
 
 OpImportFn findOpImporter(std::string_view opType) {
   for (auto table : {spatialOpImporters(), nnOpImporters(), tensorOpImporters(), movementOpImporters(),
+                     quantOpImporters(),
                      std::span<const OpImporter>(ActivationImporters)})
     for (const OpImporter &e : table)
       if (e.opType == opType)

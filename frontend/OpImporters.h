@@ -43,6 +43,13 @@ std::span<const OpImporter> spatialOpImporters(); // SpatialOps.cpp
 std::span<const OpImporter> nnOpImporters();      // NNOps.cpp
 std::span<const OpImporter> tensorOpImporters();  // TensorOps.cpp
 std::span<const OpImporter> movementOpImporters(); // MovementOps.cpp
+std::span<const OpImporter> quantOpImporters();   // QuantOps.cpp
+
+/// Conv(x, w, b?) with the node's Conv attributes (auto_pad, dilations, group,
+/// kernel_shape, pads, strides; QLinearConv and ConvInteger share them),
+/// 1-D lifted to 2-D. The result is ONNX output 0 when `isOutput`, else a
+/// helper value. Null after an error.
+Value *emitConv(NodeContext &c, Value *x, Value *w, Value *b, bool isOutput);
 
 /// Every activation of compiler/ir/Activations.def that has no importer of
 /// its own: X and the table's attributes, with the table's defaults.

@@ -213,40 +213,46 @@ Value *emitPool(NodeContext &c, OpKind op, Value *x, const Window &w, const Attr
 
 } // namespace
 
-// Conv(X, W, B?) {auto_pad="NOTSET", dilations=1s, group=1, kernel_shape=W's,
-//                 pads=0s, strides=1s}
-static void importConv(NodeContext &c) {
-  Value *x = c.input(0), *w = c.input(1), *b = c.optionalInput(2);
+Value *emitConv(NodeContext &c, Value *x, Value *w, Value *b, bool isOutput) {
   int64_t group = c.attrInt("group", 1);
-  if (c.failed())
-    return;
+  if (c.failed() || !x || !w)
+    return nullptr;
   int64_t rank = x->type.rank();
-  if (rank != 3 && rank != 4)
-    return c.unsupported(fmt::format("{}-D Conv (input rank {})",
-                                     std::max<int64_t>(rank - 2, 0), rank));
-  if (w->type.rank() != rank)
-    return c.failf("weight '{}' has rank {}, expected {}", displayName(w->name),
-                   w->type.rank(), rank);
-  if (group <= 0)
-    return c.failf("group {} must be positive", group);
+  if (rank != 3 && rank != 4) {
+    c.unsupported(fmt::format("{}-D Conv (input rank {})", std::max<int64_t>(rank - 2, 0),
+                              rank));
+    return nullptr;
+  }
+  if (w->type.rank() != rank) {
+    c.failf("weight '{}' has rank {}, expected {}", displayName(w->name), w->type.rank(),
+            rank);
+    return nullptr;
+  }
+  if (group <= 0) {
+    c.failf("group {} must be positive", group);
+    return nullptr;
+  }
   Ints weightKernel(w->type.dims.begin() + 2, w->type.dims.end());
   Window win;
   if (!readWindow(c, x, &weightKernel, 2, win))
-    return;
-  if (x->type.dims[1] % group != 0)
-    return c.failf("group {} does not divide the {} input channels", group,
-                   x->type.dims[1]);
-  if (w->type.dims[0] % group != 0)
-    return c.failf("group {} does not divide the {} output channels", group,
-                   w->type.dims[0]);
+    return nullptr;
+  if (x->type.dims[1] % group != 0) {
+    c.failf("group {} does not divide the {} input channels", group, x->type.dims[1]);
+    return nullptr;
+  }
+  if (w->type.dims[0] % group != 0) {
+    c.failf("group {} does not divide the {} output channels", group, w->type.dims[0]);
+    return nullptr;
+  }
   Attrs a;
   a.set("group", group);
   if (rank == 4) {
     std::vector<Value *> ops{x, w};
     if (b)
       ops.push_back(b);
-    c.emit(OpKind::Conv, ops, windowAttrs(win, a, /*withDilations=*/true));
-    return;
+    Attrs attrs = windowAttrs(win, a, /*withDilations=*/true);
+    return isOutput ? c.emit(OpKind::Conv, ops, attrs)
+                    : c.emitHelper(OpKind::Conv, ops, attrs, "conv");
   }
   // 1-D: the weight [M,C/group,K] becomes [M,C/group,1,K] (folded when constant).
   std::vector<Value *> ops{liftTo2d(c, x, "unsqueeze"), liftTo2d(c, w, "weight")};
@@ -254,7 +260,15 @@ static void importConv(NodeContext &c) {
     ops.push_back(b);
   Value *y4 = c.emitHelper(OpKind::Conv, ops,
                            windowAttrs(window2d(win, {-1, 0}), a, true), "conv");
-  c.emit(OpKind::Squeeze, {y4}, axesAttr({2}));
+  return isOutput ? c.emit(OpKind::Squeeze, {y4}, axesAttr({2}))
+                  : c.emitHelper(OpKind::Squeeze, {y4}, axesAttr({2}), "squeeze");
+}
+
+// Conv(X, W, B?) {auto_pad="NOTSET", dilations=1s, group=1, kernel_shape=W's,
+//                 pads=0s, strides=1s}
+static void importConv(NodeContext &c) {
+  Value *x = c.input(0), *w = c.input(1), *b = c.optionalInput(2);
+  emitConv(c, x, w, b, /*isOutput=*/true);
 }
 
 // ConvTranspose(X, W, B?) {auto_pad="NOTSET", dilations=1s, group=1,

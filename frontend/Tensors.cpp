@@ -239,7 +239,12 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
   src.bytesLeft -= storedBytes;
 
   auto data = std::make_shared<ConstantData>();
-  ConstantTensor result{TensorType{isFloat ? DType::F32 : DType::I64, dims}, nullptr};
+  // int8, uint8 and int32 keep their type (quantized weights, zero points and
+  // biases: DequantizeLinear reads it); other integers and bool are i64.
+  DType held = isFloat ? DType::F32 : DType::I64;
+  if (type == TensorProto::INT8 || type == TensorProto::UINT8 || type == TensorProto::INT32)
+    dtypeFromOnnx(type, held);
+  ConstantTensor result{TensorType{held, dims}, nullptr};
 
   // Raw bytes come from raw_data or an external file.
   std::string external;
@@ -288,6 +293,14 @@ llvm::Expected<ConstantTensor> decodeTensor(const TensorProto &t, const std::str
       if (auto e = checkTypedCount(t.int32_data(), *count, what, "int32_data"))
         return e;
       std::copy(t.int32_data().begin(), t.int32_data().end(), data->i64.begin());
+      // int32_data holds narrower types too; a kept int8/uint8 must fit it.
+      if (held == DType::I8 || held == DType::U8) {
+        int64_t lo = held == DType::I8 ? -128 : 0, hi = held == DType::I8 ? 127 : 255;
+        for (int64_t v : data->i64)
+          if (v < lo || v > hi)
+            return tensorError(what, fmt::format("int32_data value {} does not fit {}", v,
+                                                 onnxTypeName(type)));
+      }
     }
   }
   result.data = std::move(data);

@@ -5,9 +5,10 @@
 // are checked against limits:: before anything is allocated, and external
 // data is read only from regular files inside the model's folder.
 //
-// kiln constants are f32 or i64 (see ConstantData): floating tensors must be
-// FLOAT; every integer and bool tensor is widened to i64, since kiln uses
-// integer constants only for shape and index arithmetic.
+// kiln constants are f32 or held widened in i64 (see ConstantData): floating
+// tensors must be FLOAT; int8, uint8 and int32 tensors keep their element type
+// (quantized models: weights, zero points, biases), every other integer and
+// bool tensor becomes i64 (shape and index arithmetic).
 //
 //===----------------------------------------------------------------------===//
 

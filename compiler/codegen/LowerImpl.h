@@ -108,6 +108,7 @@ std::span<const OpLowering> elementwiseLowerings();
 std::span<const OpLowering> dataMovementLowerings();
 std::span<const OpLowering> reductionLowerings();
 std::span<const OpLowering> movementLowerings(); // LowerMovement.cpp
+std::span<const OpLowering> quantizeLowerings();
 
 /// The lowering of `op`, from the tables or its family; null when the code
 /// generator cannot lower it.

@@ -6,6 +6,8 @@
 
 #include <kiln/runtime.h>
 
+#include <cstring>
+
 #include <fmt/format.h>
 #include <unordered_map>
 
@@ -56,6 +58,24 @@ BufferRef LowerContext::buffer(const Value *v) {
       std::vector<char> bytes(root->constant->i64.size());
       for (size_t i = 0; i < bytes.size(); ++i)
         bytes[i] = char(root->constant->i64[i] != 0);
+      w.source.reset();
+      w.owned = std::move(bytes);
+      w.data = w.owned.data();
+      w.bytes = w.owned.size();
+    } else if (DType t = root->type.dtype; t == DType::I32 || t == DType::I8 ||
+                                           t == DType::U8) {
+      // Held widened in the graph; its own width at run time.
+      const std::vector<int64_t> &v = root->constant->i64;
+      size_t width = dtypeSize(t);
+      std::vector<char> bytes(v.size() * width);
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (t == DType::I32) {
+          int32_t e = int32_t(v[i]);
+          std::memcpy(&bytes[i * 4], &e, 4);
+        } else {
+          bytes[i] = char(uint8_t(v[i]));
+        }
+      }
       w.source.reset();
       w.owned = std::move(bytes);
       w.data = w.owned.data();
@@ -152,7 +172,8 @@ LowerFn loweringFor(OpKind op) {
   static const auto ByOp =
       indexByOp({spatialLowerings(), poolIndicesLowerings(), denseLowerings(),
                  elementwiseLowerings(), dataMovementLowerings(),
-                 reductionLowerings(), movementLowerings()},
+                 reductionLowerings(), movementLowerings(),
+                 quantizeLowerings()},
                 &OpLowering::lower);
   if (LowerFn f = ByOp[size_t(op)])
     return f;

@@ -48,6 +48,7 @@ enum class OpFamily : uint8_t {
   Reduction,  ///< Reduce* over axes; declared in Reductions.def
   DataMovement,
   ShapeArithmetic,
+  Quantization, ///< QuantizeLinear, DequantizeLinear (docs/INT8.md)
   Internal,
 };
 
@@ -142,8 +143,8 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// Immutable payload of a constant value. Exactly one of the vectors is used,
-/// matching the value's dtype (F32 -> f32, I64 -> i64, Bool -> i64 holding 0
-/// or 1). Shared, never copied: VGG-16 carries 553 MB of these.
+/// matching the value's dtype (F32 -> f32; I64, I32, I8 and U8 -> i64 holding
+/// a value of the type; Bool -> i64 holding 0 or 1). Shared, never copied: VGG-16 carries 553 MB of these.
 struct ConstantData {
   std::vector<float> f32;
   std::vector<int64_t> i64;

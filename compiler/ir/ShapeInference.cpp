@@ -76,7 +76,8 @@ llvm::Error Inferrer::requireRank(size_t i, const char *what, int64_t rank) cons
 //===----------------------------------------------------------------------===//
 
 static ShapeRule shapeRuleFor(OpKind op) {
-  static const auto ByOp = indexByOp({nnShapeRules(), tensorShapeRules(), movementShapeRules()},
+  static const auto ByOp = indexByOp({nnShapeRules(), tensorShapeRules(), movementShapeRules(),
+                                      quantShapeRules()},
                                      &OpShapeRule::infer);
   return ByOp[size_t(op)];
 }

@@ -85,6 +85,7 @@ struct OpShapeRule {
 std::span<const OpShapeRule> nnShapeRules();
 std::span<const OpShapeRule> tensorShapeRules();
 std::span<const OpShapeRule> movementShapeRules(); // ShapeInferenceMovement.cpp
+std::span<const OpShapeRule> quantShapeRules();
 
 /// MaxPool/AveragePool over `x` with attributes `a`: a node's rule, and a
 /// fused pool's.

@@ -41,6 +41,7 @@ std::span<const OpEvaluator> elementwiseEvaluators();
 std::span<const OpEvaluator> dataMovementEvaluators();
 std::span<const OpEvaluator> reductionEvaluators();
 std::span<const OpEvaluator> movementEvaluators(); // Movement.cpp
+std::span<const OpEvaluator> quantizeEvaluators();
 
 /// The kernel of `op`, or null when the reference cannot evaluate it.
 EvalFn evaluatorFor(OpKind op);

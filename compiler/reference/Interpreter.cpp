@@ -90,7 +90,8 @@ const Tensor &Interpreter::get(const Value *v) {
 ref::EvalFn ref::evaluatorFor(OpKind op) {
   static const auto ByOp = indexByOp({convPoolEvaluators(), denseEvaluators(),
                                       elementwiseEvaluators(), dataMovementEvaluators(),
-                                      reductionEvaluators(), movementEvaluators()},
+                                      reductionEvaluators(), movementEvaluators(),
+                                      quantizeEvaluators()},
                                      &OpEvaluator::eval);
   return ByOp[size_t(op)];
 }

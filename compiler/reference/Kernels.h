@@ -172,6 +172,15 @@ Tensor onehot_ref(const Tensor &idx, const Tensor &values, const Attrs &a);
 Tensor size_ref(const Tensor &x);
 /// Range: start + i * delta for i < max(ceil((limit - start) / delta), 0).
 Tensor range_ref(const Tensor &start, const Tensor &limit, const Tensor &delta);
+//===--- Quantization (Quantize.cpp) ---------------------------------------===//
+
+/// QuantizeLinear: saturate(round_half_even(x / scale) + zero_point) into
+/// zero_point's type (u8 or i8); parameters per tensor or along `axis`.
+Tensor quantize_ref(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                    const Attrs &a);
+/// DequantizeLinear: (x - zero_point) * scale in f32; x u8, i8 or i32.
+Tensor dequantize_ref(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                      const Attrs &a);
 
 } // namespace kiln::ref
 

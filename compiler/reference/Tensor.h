@@ -60,9 +60,10 @@ inline bool hasTensorData(DType t) { return t != DType::F64; }
 inline bool tensorHolds(DType t) { return t != DType::F64; }
 
 /// True for the element types IR constants hold (ConstantData): f32, and
-/// i64 and bool in `i64`.
+/// i64, i32, i8, u8 and bool widened in `i64`.
 inline bool constantHolds(DType t) {
-  return t == DType::F32 || t == DType::I64 || t == DType::Bool;
+  return t == DType::F32 || t == DType::I64 || t == DType::I32 || t == DType::I8 ||
+         t == DType::U8 || t == DType::Bool;
 }
 
 /// The tensor's data as compiled code and files hold it: numBytes() bytes,

@@ -108,6 +108,33 @@ Activations maxPool2d(const Activations &x, const Window &win, int64_t outH, int
   return y;
 }
 
+Activations avgPool2d(const Activations &x, const Window &win, int64_t outH, int64_t outW) {
+  Activations y = Activations::zeros(x.n, x.c, outH, outW);
+  for (int64_t plane = 0; plane < x.n * x.c; ++plane) {
+    const float *in = x.data.data() + plane * x.h * x.w;
+    float *out = y.data.data() + plane * outH * outW;
+    for (int64_t oh = 0; oh < outH; ++oh)
+      for (int64_t ow = 0; ow < outW; ++ow) {
+        double sum = 0;
+        int64_t count = 0;
+        for (int64_t r = 0; r < win.kernel[0]; ++r) {
+          int64_t ih = oh * win.stride[0] + r - win.pad[0];
+          if (ih < 0 || ih >= x.h)
+            continue;
+          for (int64_t s = 0; s < win.kernel[1]; ++s) {
+            int64_t iw = ow * win.stride[1] + s - win.pad[1];
+            if (iw >= 0 && iw < x.w) {
+              sum += in[ih * x.w + iw];
+              ++count;
+            }
+          }
+        }
+        out[oh * outW + ow] = count ? float(sum / double(count)) : 0.0f;
+      }
+  }
+  return y;
+}
+
 void reluInPlace(Activations &x) {
   for (float &v : x.data)
     v = std::max(v, 0.0f);

@@ -50,6 +50,9 @@ Activations conv2d(const Activations &x, const float *weight, const float *bias,
 /// Max-pooling (padding never wins).
 Activations maxPool2d(const Activations &x, const Window &win, int64_t outH, int64_t outW);
 
+/// Average-pooling; padding is not counted (ONNX's count_include_pad=0).
+Activations avgPool2d(const Activations &x, const Window &win, int64_t outH, int64_t outW);
+
 void reluInPlace(Activations &x);
 void addInPlace(Activations &x, const Activations &y);
 /// y = gamma * (x - mean) / sqrt(var + epsilon) + beta, per channel.

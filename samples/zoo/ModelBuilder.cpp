@@ -79,6 +79,14 @@ Tensor ModelBuilder::input(const std::string &name, std::vector<int64_t> dims,
       v = r.uniformSigned();
     t.act = std::move(batch);
   }
+  return observe(std::move(t));
+}
+
+Tensor ModelBuilder::observe(Tensor t) {
+  if (t.act && !t.act->data.empty()) {
+    auto [lo, hi] = std::minmax_element(t.act->data.begin(), t.act->data.end());
+    ranges_[t.name] = {*lo, *hi};
+  }
   return t;
 }
 
@@ -117,6 +125,11 @@ void ModelBuilder::renameLastOutput(Tensor &t, const std::string &name) {
   assert(graph_->node_size() > 0 && *graph_->node().rbegin()->output().begin() == t.name &&
          "only the newest tensor can be renamed");
   graph_->mutable_node()->rbegin()->set_output(0, name);
+  if (auto r = ranges_.find(t.name); r != ranges_.end()) {
+    auto range = r->second;
+    ranges_.erase(r);
+    ranges_[name] = range;
+  }
   t.name = name;
 }
 
@@ -195,7 +208,7 @@ Tensor ModelBuilder::conv(const Names &n, const Tensor &x, const std::string &we
   attrInts(node, "kernel_shape", {w.kernel[0], w.kernel[1]});
   attrInts(node, "pads", onnxPads(w));
   attrInts(node, "strides", {w.stride[0], w.stride[1]});
-  return y;
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x, const std::string &scale,
@@ -227,7 +240,7 @@ Tensor ModelBuilder::batchNorm(const Names &n, const Tensor &x, const std::strin
   onnx::NodeProto &node = this->node("BatchNormalization", n, {x.name, scale, shift, mean, var});
   attrFloat(node, "epsilon", epsilon);
   attrFloat(node, "momentum", momentum);
-  return y;
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::relu(const Names &n, const Tensor &x) {
@@ -238,7 +251,7 @@ Tensor ModelBuilder::relu(const Names &n, const Tensor &x) {
     y.act = std::move(act);
   }
   node("Relu", n, {x.name});
-  return y;
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::add(const Names &n, const Tensor &a, const Tensor &b) {
@@ -250,7 +263,7 @@ Tensor ModelBuilder::add(const Names &n, const Tensor &a, const Tensor &b) {
     y.act = std::move(act);
   }
   node("Add", n, {a.name, b.name});
-  return y;
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::pool(const char *opType, const Names &n, const Tensor &x, const Window &w) {
@@ -258,9 +271,10 @@ Tensor ModelBuilder::pool(const char *opType, const Names &n, const Tensor &x, c
   y.dims[2] = windowOutput(x.dims[2], w, 0);
   y.dims[3] = windowOutput(x.dims[3], w, 1);
   checkSpatial(n, x, y);
-  // Only max-pools are followed by BN in the zoo; average pools end it.
-  if (x.act && std::string_view(opType) == "MaxPool")
-    y.act = std::make_shared<Activations>(maxPool2d(*x.act, w, y.dims[2], y.dims[3]));
+  if (x.act)
+    y.act = std::make_shared<Activations>(std::string_view(opType) == "MaxPool"
+                                              ? maxPool2d(*x.act, w, y.dims[2], y.dims[3])
+                                              : avgPool2d(*x.act, w, y.dims[2], y.dims[3]));
   onnx::NodeProto &node = this->node(opType, n, {x.name});
   if (opset_ >= 10)
     attrInt(node, "ceil_mode", 0);
@@ -269,7 +283,7 @@ Tensor ModelBuilder::pool(const char *opType, const Names &n, const Tensor &x, c
   attrInts(node, "kernel_shape", {w.kernel[0], w.kernel[1]});
   attrInts(node, "pads", onnxPads(w));
   attrInts(node, "strides", {w.stride[0], w.stride[1]});
-  return y;
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::maxPool(const Names &n, const Tensor &x, const Window &w) {
@@ -284,7 +298,20 @@ Tensor ModelBuilder::globalAveragePool(const Names &n, const Tensor &x) {
   Tensor y{n.output, x.dims, nullptr};
   y.dims[2] = y.dims[3] = 1;
   node("GlobalAveragePool", n, {x.name});
-  return y;
+  if (x.act) {
+    auto act = std::make_shared<Activations>(Activations::zeros(x.act->n, x.act->c, 1, 1));
+    int64_t hw = x.act->h * x.act->w;
+    for (int64_t i = 0; i < x.act->n; ++i)
+      for (int64_t c = 0; c < x.act->c; ++c) {
+        double sum = 0;
+        const float *p = x.act->plane(i, c);
+        for (int64_t k = 0; k < hw; ++k)
+          sum += p[k];
+        *act->plane(i, c) = float(sum / double(hw));
+      }
+    y.act = std::move(act);
+  }
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::lrn(const Names &n, const Tensor &x, int64_t size, double alpha, double beta,
@@ -301,7 +328,10 @@ Tensor ModelBuilder::lrn(const Names &n, const Tensor &x, int64_t size, double a
 Tensor ModelBuilder::flatten(const Names &n, const Tensor &x) {
   Tensor y{n.output, {x.dims[0], product(x.dims, 1)}, nullptr};
   attrInt(node("Flatten", n, {x.name}), "axis", 1);
-  return y;
+  if (x.act) // the same values as [n, c*h*w, 1, 1]
+    y.act = std::make_shared<Activations>(Activations{
+        x.act->n, x.act->c * x.act->h * x.act->w, 1, 1, x.act->data});
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::reshape(const Names &n, const Tensor &x, const std::string &shape,
@@ -323,8 +353,9 @@ Tensor ModelBuilder::gemm(const Names &n, const Tensor &x, const std::string &we
   for (int64_t i = 0, e = outFeatures * inFeatures; i < e; ++i)
     wd[i] = float(r.normal() * stddev);
   std::vector<std::string> inputs = {x.name, weight};
+  float *bd = nullptr;
   if (!bias.empty()) {
-    float *bd = initializer(bias, {outFeatures});
+    bd = initializer(bias, {outFeatures});
     Rng rb = rng(bias);
     for (int64_t i = 0; i < outFeatures; ++i)
       bd[i] = float(rb.normal() * BiasStddev);
@@ -334,7 +365,20 @@ Tensor ModelBuilder::gemm(const Names &n, const Tensor &x, const std::string &we
   attrFloat(node, "alpha", 1.0);
   attrFloat(node, "beta", 1.0);
   attrInt(node, "transB", 1);
-  return Tensor{n.output, {x.dims[0], outFeatures}, nullptr};
+  Tensor y{n.output, {x.dims[0], outFeatures}, nullptr};
+  if (x.act && x.act->c * x.act->h * x.act->w == inFeatures) {
+    auto act = std::make_shared<Activations>(Activations::zeros(x.act->n, outFeatures, 1, 1));
+    for (int64_t i = 0; i < x.act->n; ++i)
+      for (int64_t o = 0; o < outFeatures; ++o) {
+        const float *in = x.act->plane(i, 0), *wo = wd + o * inFeatures;
+        double sum = bd ? bd[o] : 0.0;
+        for (int64_t k = 0; k < inFeatures; ++k)
+          sum += double(in[k]) * double(wo[k]);
+        *act->plane(i, o) = float(sum);
+      }
+    y.act = std::move(act);
+  }
+  return observe(std::move(y));
 }
 
 Tensor ModelBuilder::dropout(const Names &n, const Tensor &x, double ratio) {
@@ -344,7 +388,7 @@ Tensor ModelBuilder::dropout(const Names &n, const Tensor &x, double ratio) {
     attrFloat(node, "ratio", ratio);
   else
     assert(ratio == 0.5 && "opset >= 12: only the default ratio is written");
-  return Tensor{n.output, x.dims, x.act};
+  return observe(Tensor{n.output, x.dims, x.act});
 }
 
 Tensor ModelBuilder::softmax(const Names &n, const Tensor &x) {

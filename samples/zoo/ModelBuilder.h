@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,6 +124,10 @@ public:
   /// A stream for the parameters of `name`.
   Rng rng(const std::string &name) const { return Rng::forName(seed_, modelName_ + "/" + name); }
 
+  /// The smallest and largest value of each tensor the calibration batch
+  /// reached, by tensor name (kiln-zoo --quantize: Quantize.h).
+  const std::map<std::string, std::pair<float, float>> &ranges() const { return ranges_; }
+
   /// The first problem met (an input too small for a window), or empty.
   const std::string &error() const { return error_; }
 
@@ -136,6 +141,8 @@ private:
   /// building can go on.
   void checkSpatial(const Names &n, const Tensor &x, Tensor &y);
   Tensor pool(const char *opType, const Names &n, const Tensor &x, const Window &w);
+  /// Records the range of `t`'s calibration values, if any; returns `t`.
+  Tensor observe(Tensor t);
 
   onnx::ModelProto model_;
   onnx::GraphProto *graph_;
@@ -145,6 +152,7 @@ private:
   int64_t parameters_ = 0;
   bool calibrate_ = false;
   std::string error_;
+  std::map<std::string, std::pair<float, float>> ranges_;
 };
 
 /// Output size of a window along spatial `axis` (0: H, 1: W), floor mode.

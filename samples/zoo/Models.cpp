@@ -1,6 +1,7 @@
 //===- Models.cpp - The zoo's registry and what its exporters share -------===//
 
 #include "samples/zoo/Models.h"
+#include "samples/zoo/Quantize.h"
 
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
@@ -61,11 +62,23 @@ llvm::Expected<std::unique_ptr<ModelBuilder>> buildZooModel(const std::string &n
   if (o.batch == 0 || o.batch < -1)
     return makeError(fmt::format("bad batch size {}", o.batch));
 
+  if (o.quantize && o.opset < 13)
+    return makeError(fmt::format("--quantize needs opset 13 or later (per-channel "
+                                 "DequantizeLinear), not {}", o.opset));
   auto b = std::make_unique<ModelBuilder>(o.opset, o.seed, name);
+  if (o.quantize)
+    b->calibrate();
   if (llvm::Error e = model->build(*b, o, name))
     return e;
   if (!b->error().empty())
     return makeError(fmt::format("{} at {}x{}: {}", name, o.height, o.width, b->error()));
+  if (o.quantize) {
+    int64_t activations = 0, weights = 0;
+    if (llvm::Error e = quantizeModel(b->model(), b->ranges(), activations, weights))
+      return e;
+    if (activations == 0)
+      return makeError(fmt::format("{}: no activation was calibrated", name));
+  }
   b->model().set_doc_string(
       fmt::format("kiln-zoo {}: {}; random weights (seed {})", name, model->description, o.seed));
   return b;

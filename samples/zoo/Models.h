@@ -39,6 +39,9 @@ struct ZooOptions {
   /// torch.onnx.export with dynamic_axes does; the graph is built, and its
   /// BatchNorms calibrated, at height x width.
   bool dynamic = false;
+  /// Statically quantized in ONNX Runtime's QDQ format (Quantize.h),
+  /// calibrated on the builder's seeded calibration batch.
+  bool quantize = false;
 };
 
 /// One entry of the zoo.

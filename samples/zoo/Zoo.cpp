@@ -1,7 +1,7 @@
 //===- Zoo.cpp - kiln-zoo: writes the zoo's models as ONNX files ----------===//
 //
 //   kiln-zoo NAME -o FILE.onnx [--batch N] [--size H,W] [--seed S]
-//            [--opset K] [--reshape-flatten] [--dynamic]
+//            [--opset K] [--reshape-flatten] [--dynamic] [--quantize]
 //   kiln-zoo --list
 //
 // An exporter independent of kiln (it uses only ONNX's protobuf API), so
@@ -40,6 +40,9 @@ void printHelp() {
              "  --reshape-flatten    flatten with Shape/Gather/Unsqueeze/Concat/Reshape\n"
              "  --dynamic            declare the input's height and width symbolic ('height',\n"
              "                       'width'; weights and BatchNorms still set at --size)\n"
+             "  --quantize           int8 QDQ, as ONNX Runtime's quantize_static writes it:\n"
+             "                       uint8 per-tensor activations, int8 per-channel weights,\n"
+             "                       calibrated on a seeded batch (opset >= 13)\n"
              "  --list               list the models\n"
              "  -h, --help           show this help\n",
              MinOpset, MaxOpset);
@@ -109,6 +112,8 @@ int main(int argc, char **argv) {
       options.reshapeFlatten = true;
     } else if (a == "--dynamic") {
       options.dynamic = true;
+    } else if (a == "--quantize") {
+      options.quantize = true;
     } else if (a.starts_with("-")) {
       return usage(fmt::format("unknown option '{}' (see --help)", a));
     } else if (name.empty()) {

@@ -405,6 +405,48 @@ void extremeCases(Corpus &c) {
         {"ext.w", "external data", "length|expected|bytes"});
   c.add("external_location_is_folder", externalModel(".", "0", "16"),
         {"ext.w", "external data"});
+
+  // Quantization (docs/INT8.md).
+  auto int8Init = [](GraphProto &g, const std::string &name, int type,
+                     std::vector<int64_t> dims, std::vector<int32_t> vals) {
+    auto *t = g.add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    for (int64_t d : dims)
+      t->add_dims(d);
+    for (int32_t v : vals)
+      t->add_int32_data(v);
+  };
+  {
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {1, 4});
+    initF(g, "q_fzp.scale", {});
+    initF(g, "q_fzp.zero", {});
+    node(g, "QuantizeLinear", "q_fzp", {"x", "q_fzp.scale", "q_fzp.zero"}, {"y"});
+    output(g, "y", TensorProto::UINT8);
+    c.add("quantize_float_zero_point", m, {"q_fzp", "zero point"});
+  }
+  {
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {1, 4}, TensorProto::UINT8);
+    initF(g, "dq_axis.scale", {3});
+    int8Init(g, "dq_axis.zero", TensorProto::UINT8, {3}, {0, 0, 0});
+    node(g, "DequantizeLinear", "dq_axis", {"x", "dq_axis.scale", "dq_axis.zero"}, {"y"});
+    output(g, "y");
+    c.add("dequantize_scale_fits_no_axis", m, {"dq_axis", "scale"});
+  }
+  {
+    ModelProto m = newModel();
+    auto &g = *m.mutable_graph();
+    input(g, "x", {1, 4}, TensorProto::INT8);
+    initF(g, "dq_big.scale", {});
+    int8Init(g, "q8.zero", TensorProto::INT8, {}, {1000});
+    node(g, "DequantizeLinear", "dq_big", {"x", "dq_big.scale", "q8.zero"}, {"y"});
+    output(g, "y");
+    c.add("int8_int32_data_out_of_range", m, {"q8.zero", "does not fit"});
+  }
 }
 
 } // namespace kiln::badmodels

@@ -10,6 +10,7 @@
 #include "compiler/codegen/Jit.h"
 #include "compiler/ir/OpAttrs.h"
 #include "compiler/ir/ShapeInference.h"
+#include "compiler/reference/Kernels.h"
 #include "compiler/reference/Reference.h"
 #include "tests/reference/TestUtil.h"
 
@@ -365,4 +366,65 @@ TEST_CASE("ScatterElements and ScatterND: updates in order, none/add/mul, batch 
                      ordered(t, {3, 4}, seed + 2)});
       seed += 3;
     }
+}
+
+TEST_CASE("QuantizeLinear rounds half to even and saturates, as the spec states") {
+  // x / 1 + zero point: ties go to the even neighbour; out of range and NaN
+  // saturate (NaN to the low end, as ONNX Runtime's x86-64 kernel).
+  Tensor x = Tensor::fromF32({9}, {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 300.0f, -300.0f, NAN, 126.5f});
+  Tensor scale = Tensor::fromF32({}, {1.0f});
+  Tensor u8zp = Tensor::zeros({DType::U8, {}});
+  Tensor i8zp = Tensor::zeros({DType::I8, {}});
+  Attrs a = attrs({{"axis", int64_t(1)}});
+  CHECK(ref::quantize_ref(x, scale, u8zp, a).i64 ==
+        std::vector<int64_t>{0, 2, 2, 0, 0, 255, 0, 0, 126});
+  CHECK(ref::quantize_ref(x, scale, i8zp, a).i64 ==
+        std::vector<int64_t>{0, 2, 2, 0, -2, 127, -128, -128, 126});
+  // A zero point shifts after rounding: round(2.5) + 3 = 5.
+  Tensor zp3 = Tensor::zeros({DType::U8, {}});
+  zp3.i64[0] = 3;
+  CHECK(ref::quantize_ref(Tensor::fromF32({1}, {2.5f}), scale, zp3, a).i64 ==
+        std::vector<int64_t>{5});
+  // Per axis: channel c uses scale[c] and zero point[c].
+  Tensor xc = Tensor::fromF32({2, 2}, {1.0f, 1.0f, -1.0f, -1.0f});
+  Tensor sc = Tensor::fromF32({2}, {0.5f, 0.25f});
+  Tensor zc = Tensor::zeros({DType::I8, {2}});
+  zc.i64 = {0, 10};
+  CHECK(ref::quantize_ref(xc, sc, zc, a).i64 == std::vector<int64_t>{2, 14, -2, 6});
+  Tensor q = Tensor::zeros({DType::I8, {2, 2}});
+  q.i64 = {2, 14, -2, 6};
+  CHECK(ref::dequantize_ref(q, sc, zc, a).f32 == std::vector<float>{1.0f, 1.0f, -1.0f, -1.0f});
+}
+
+TEST_CASE("QuantizeLinear and DequantizeLinear match the reference bit for bit") {
+  uint32_t seed = 300;
+  for (DType qt : {DType::U8, DType::I8, DType::I32}) {
+    for (int64_t axis : {-1, 0, 2}) { // -1: per tensor
+      INFO(dtypeName(qt) << " axis " << axis);
+      Dims dims{3, 5, 7};
+      Dims pdims = axis < 0 ? Dims{} : Dims{dims[size_t(axis)]};
+      int64_t params = axis < 0 ? 1 : pdims[0];
+      Tensor scale = Tensor::zeros({DType::F32, pdims});
+      Tensor zp = Tensor::zeros({qt, pdims});
+      for (int64_t c = 0; c < params; ++c) {
+        scale.f32[size_t(c)] = std::ldexp(1.0f + 0.25f * float(c % 3), -int(c % 5)); // ties
+        zp.i64[size_t(c)] = qt == DType::U8 ? 120 + c : qt == DType::I8 ? c - 3 : 0;
+      }
+      Attrs a = attrs({{"axis", int64_t(axis < 0 ? 1 : axis)}});
+      if (qt != DType::I32) {
+        Graph g;
+        Value *x = typedInput(g, "x", DType::F32, dims);
+        Value *s = typedInput(g, "s", DType::F32, pdims);
+        Value *z = typedInput(g, "z", qt, pdims);
+        g.outputs.push_back(typedNode(g, OpKind::QuantizeLinear, "y", {x, s, z}, a));
+        checkTyped(g, {randomTensor(DType::F32, dims, seed++), scale, zp});
+      }
+      Graph g;
+      Value *x = typedInput(g, "x", qt, dims);
+      Value *s = typedInput(g, "s", DType::F32, pdims);
+      Value *z = typedInput(g, "z", qt, pdims);
+      g.outputs.push_back(typedNode(g, OpKind::DequantizeLinear, "y", {x, s, z}, a));
+      checkTyped(g, {randomTensor(qt, dims, seed++), scale, zp});
+    }
+  }
 }

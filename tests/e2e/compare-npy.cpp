@@ -1,6 +1,6 @@
 //===- compare-npy.cpp - kiln-compare: is an output ONNX Runtime's? -------===//
 //
-//   kiln-compare [--argmax-axis A] REFERENCE.npy CANDIDATE.npy
+//   kiln-compare [--argmax-axis A] [--quantized STEP|auto] REFERENCE.npy CANDIDATE.npy
 //
 // Passes (exit 0) when the shapes are equal, nothing is NaN, and
 //
@@ -13,10 +13,18 @@
 // classes (or the count of positions whose argmax differs). Exit 1 on a
 // mismatch, 2 on a usage error or when a file cannot be read.
 //
+// With --quantized, the output is a quantized model's (a DequantizeLinear's
+// result, whose values are (q - zero_point) * STEP) and the bar is int8's,
+// stated here once (issue 14): |candidate - reference| <= 1 STEP on at least
+// 99% of the elements, never more than 2 STEPs, and the same top-1. `auto`
+// takes STEP as the smallest gap between distinct reference values (the
+// output's scale when any two adjacent levels occur; printed).
+//
 //===----------------------------------------------------------------------===//
 
 #include "samples/zoo/Npy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -34,6 +42,24 @@ namespace {
 /// that with headroom while catching any real bug (a wrong pad, a missing
 /// bias, a BN folded with the wrong epsilon, all at 1e-3 and above).
 constexpr double Tolerance = 1e-4;
+
+/// The int8 bar (--quantized): steps of the output's scale.
+constexpr double QuantWithinSteps = 1, QuantWithinFraction = 0.99, QuantMaxSteps = 2;
+/// Slack for float rounding of (q - zp) * scale on either side: a step
+/// measured as 1.0000001 steps is one step.
+constexpr double QuantStepSlack = 1e-3;
+
+/// The smallest positive gap between distinct values, 0 when all are equal.
+double smallestGap(std::vector<float> v) {
+  std::sort(v.begin(), v.end());
+  double gap = 0;
+  for (size_t i = 1; i < v.size(); ++i) {
+    double d = double(v[i]) - double(v[i - 1]);
+    if (d > 0 && (gap == 0 || d < gap))
+      gap = d;
+  }
+  return gap;
+}
 
 int64_t argmax(const float *row, int64_t k) {
   int64_t best = 0;
@@ -83,10 +109,18 @@ bool sameArgmaxAlong(const NpyArray &ref, const NpyArray &got, size_t axis) {
 
 int main(int argc, char **argv) {
   long argmaxAxis = -1;
+  double step = -1; // --quantized: 0 means auto
   std::vector<const char *> files;
   bool usage = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--quantized" && i + 1 < argc) {
+      std::string v = argv[++i];
+      char *end;
+      step = v == "auto" ? 0 : std::strtod(v.c_str(), &end);
+      usage |= v != "auto" && (v.empty() || *end != 0 || !(step > 0));
+      continue;
+    }
     if (a == "--argmax-axis" && i + 1 < argc) {
       char *end;
       argmaxAxis = std::strtol(argv[++i], &end, 10);
@@ -99,10 +133,12 @@ int main(int argc, char **argv) {
   }
   if (usage || files.size() != 2) {
     fmt::print(stderr,
-               "usage: kiln-compare [--argmax-axis A] REFERENCE.npy CANDIDATE.npy\n"
+               "usage: kiln-compare [--argmax-axis A] [--quantized STEP|auto] REFERENCE.npy "
+               "CANDIDATE.npy\n"
                "passes when max|diff| <= {:g} * max|reference| and top-1 agrees (with\n"
-               "--argmax-axis A: the argmax along axis A agrees everywhere)\n",
-               Tolerance);
+               "--argmax-axis A: the argmax along axis A agrees everywhere; with --quantized:\n"
+               "|diff| <= {:g} step on {:g}% of the elements, never > {:g} steps)\n",
+               Tolerance, QuantWithinSteps, QuantWithinFraction * 100, QuantMaxSteps);
     return 2;
   }
   llvm::Expected<NpyArray> ref = readNpy(files[0]);
@@ -138,11 +174,33 @@ int main(int argc, char **argv) {
       worst = int64_t(i);
     }
   }
-  double bound = Tolerance * maxRef;
-  bool ok = nans == 0 && maxDiff <= bound;
-  fmt::print("{} {}: max|diff| {:.3g} (at {}), max|ref| {:.6g}, ratio {:.3g} (tolerance {:g})",
-             shapeStr(ref->shape), ref->data.size(), maxDiff, worst, maxRef,
-             maxRef > 0 ? maxDiff / maxRef : maxDiff, Tolerance);
+  bool ok;
+  if (step >= 0) {
+    if (step == 0)
+      step = smallestGap(ref->data);
+    if (!(step > 0)) {
+      fmt::print("FAIL: --quantized auto: the reference output has a single value\n");
+      return 1;
+    }
+    int64_t within = 0;
+    for (size_t i = 0; i < ref->data.size(); ++i)
+      within += std::fabs(double(got->data[i]) - double(ref->data[i])) <=
+                step * (QuantWithinSteps + QuantStepSlack);
+    double fraction = ref->data.empty() ? 1 : double(within) / double(ref->data.size());
+    double maxSteps = maxDiff / step;
+    ok = nans == 0 && fraction >= QuantWithinFraction &&
+         maxSteps <= QuantMaxSteps + QuantStepSlack;
+    fmt::print("{} {}: step {:.6g}, max {:.3g} steps (at {}), {:.2f}% within {:g} step "
+               "(bar: {:g}%, max {:g})",
+               shapeStr(ref->shape), ref->data.size(), step, maxSteps, worst, fraction * 100,
+               QuantWithinSteps, QuantWithinFraction * 100, QuantMaxSteps);
+  } else {
+    double bound = Tolerance * maxRef;
+    ok = nans == 0 && maxDiff <= bound;
+    fmt::print("{} {}: max|diff| {:.3g} (at {}), max|ref| {:.6g}, ratio {:.3g} (tolerance {:g})",
+               shapeStr(ref->shape), ref->data.size(), maxDiff, worst, maxRef,
+               maxRef > 0 ? maxDiff / maxRef : maxDiff, Tolerance);
+  }
   if (nans)
     fmt::print(", {} NaN", nans);
   fmt::print("\n");

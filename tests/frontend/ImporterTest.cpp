@@ -617,3 +617,83 @@ TEST_CASE("indexing ops: defaults, TopK's two outputs, DepthToSpace as reshape-t
     CHECK(importError(m.import()).find("K (input 'k') must be a constant") != std::string::npos);
   }
 }
+
+TEST_CASE("quantization: a missing zero point is a u8 zero, int8 weights fold to f32 at import") {
+  ModelBuilder m(13);
+  m.input("x", {1, 2, 4, 4});
+  m.initializer("s", {}, {0.5f});
+  m.node("QuantizeLinear", {"x", "s"}, {"q"}, "q");
+  m.node("DequantizeLinear", {"q", "s"}, {"xd"}, "dq");
+  // Per-channel int8 weights [2,2,1,1] with scales [2] along axis 0.
+  onnx::TensorProto &w = *m.graph().add_initializer();
+  w.set_name("wq");
+  w.set_data_type(onnx::TensorProto::INT8);
+  for (int64_t d : {2, 2, 1, 1})
+    w.add_dims(d);
+  w.set_raw_data(std::string("\x01\xff\x02\x7f", 4));
+  m.initializer("ws", {2}, {0.25f, 2.0f});
+  onnx::TensorProto &wz = *m.graph().add_initializer();
+  wz.set_name("wz");
+  wz.set_data_type(onnx::TensorProto::INT8);
+  wz.add_dims(2);
+  wz.add_int32_data(0);
+  wz.add_int32_data(1);
+  m.node("DequantizeLinear", {"wq", "ws", "wz"}, {"w"}, "wdq").i("axis", 0);
+  m.node("Conv", {"xd", "w"}, {"y"}, "conv");
+  m.output("y");
+  auto g = expectImport(m.import());
+  REQUIRE(g);
+  const Node *q = onlyNode(*g, OpKind::QuantizeLinear);
+  REQUIRE(q);
+  CHECK(q->output()->type.dtype == DType::U8);
+  REQUIRE(q->inputs[2]->isConstant());
+  CHECK(q->inputs[2]->type == TensorType{DType::U8, {}});
+  CHECK(q->inputs[2]->constant->i64 == std::vector<int64_t>{0});
+  const Node *dq = onlyNode(*g, OpKind::DequantizeLinear); // the activation's only
+  REQUIRE(dq);
+  CHECK(dq->inputs[0] == q->output());
+  const Node *conv = onlyNode(*g, OpKind::Conv);
+  REQUIRE(conv);
+  REQUIRE(conv->inputs[1]->isConstant());
+  CHECK(conv->inputs[1]->type.dtype == DType::F32);
+  // (q - zp) * scale per output channel: [1, -1] * 0.25, [2 - 1, 127 - 1] * 2.
+  CHECK(conv->inputs[1]->constant->f32 == std::vector<float>{0.25f, -0.25f, 2.0f, 252.0f});
+}
+
+TEST_CASE("QLinearConv becomes DequantizeLinear -> Conv -> QuantizeLinear, int32 bias at xs*ws") {
+  ModelBuilder m(10);
+  m.input("x", {1, 1, 3, 3}, onnx::TensorProto::UINT8);
+  m.initializer("xs", {}, {0.5f});
+  m.initializer("ws", {}, {0.25f});
+  m.initializer("ys", {}, {0.125f});
+  auto u8 = [&](const std::string &name, std::vector<int64_t> dims, std::string bytes,
+                int type) {
+    onnx::TensorProto &t = *m.graph().add_initializer();
+    t.set_name(name);
+    t.set_data_type(type);
+    for (int64_t d : dims)
+      t.add_dims(d);
+    t.set_raw_data(bytes);
+  };
+  u8("xz", {}, std::string("\x03", 1), onnx::TensorProto::UINT8);
+  u8("wq", {1, 1, 1, 1}, std::string("\x02", 1), onnx::TensorProto::UINT8);
+  u8("wz", {}, std::string("\x00", 1), onnx::TensorProto::UINT8);
+  u8("yz", {}, std::string("\x05", 1), onnx::TensorProto::UINT8);
+  u8("b", {1}, std::string("\x08\x00\x00\x00", 4), onnx::TensorProto::INT32);
+  m.node("QLinearConv", {"x", "xs", "xz", "wq", "ws", "wz", "ys", "yz", "b"}, {"y"}, "qconv");
+  m.output("y");
+  auto g = expectImport(m.import());
+  REQUIRE(g);
+  const Node *conv = onlyNode(*g, OpKind::Conv);
+  REQUIRE(conv);
+  // Weight 2 * 0.25 and bias 8 * (0.5 * 0.25), folded.
+  REQUIRE(conv->inputs[1]->isConstant());
+  CHECK(conv->inputs[1]->constant->f32 == std::vector<float>{0.5f});
+  REQUIRE(conv->inputs[2]->isConstant());
+  CHECK(conv->inputs[2]->constant->f32 == std::vector<float>{1.0f});
+  const Node *q = onlyNode(*g, OpKind::QuantizeLinear);
+  REQUIRE(q);
+  CHECK(q->inputs[0] == conv->output());
+  CHECK(q->output()->name == "y");
+  CHECK(q->output()->type == TensorType{DType::U8, {1, 1, 3, 3}});
+}

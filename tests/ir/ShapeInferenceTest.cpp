@@ -451,3 +451,35 @@ TEST_CASE("indexing ops: result types and their errors") {
   CHECK(OneNode(OpKind::Range, {f32({}), f32({}), f32({})}).error() ==
         "node 'n' (Range): operand 0 ('in0') must be a constant: the result's length depends on it");
 }
+
+TEST_CASE("QuantizeLinear and DequantizeLinear: types, per-axis parameters, errors") {
+  auto axis = [](int64_t a) {
+    Attrs attrs;
+    attrs.set("axis", a);
+    return attrs;
+  };
+  TensorType u8s{DType::U8, {}}, i8c{DType::I8, {3}};
+  CHECK(OneNode(OpKind::QuantizeLinear, {f32({2, 3, 4}), f32({}), u8s}, axis(1)).type() ==
+        TensorType{DType::U8, {2, 3, 4}});
+  CHECK(OneNode(OpKind::QuantizeLinear, {f32({2, 3, 4}), f32({3}), i8c}, axis(1)).type() ==
+        TensorType{DType::I8, {2, 3, 4}});
+  // One zero point for every channel's scale.
+  CHECK(OneNode(OpKind::DequantizeLinear, {TensorType{DType::I8, {2, 3}}, f32({3}),
+                                            TensorType{DType::I8, {}}},
+                axis(1))
+            .type() == f32({2, 3}));
+  CHECK(OneNode(OpKind::DequantizeLinear,
+                {TensorType{DType::I32, {5}}, f32({}), TensorType{DType::I32, {}}}, axis(0))
+            .type() == f32({5}));
+  CHECK(OneNode(OpKind::QuantizeLinear, {f32({2, 3, 4}), f32({4}), TensorType{DType::U8, {4}}},
+                axis(1))
+            .error() ==
+        "node 'n' (QuantizeLinear): scale of shape [4] fits neither the whole input [2,3,4] "
+        "nor its axis 1");
+  CHECK(OneNode(OpKind::QuantizeLinear, {f32({2}), f32({}), f32({})}, axis(0)).error() ==
+        "node 'n' (QuantizeLinear): zero point has element type f32, expected u8 or i8");
+  CHECK(OneNode(OpKind::DequantizeLinear, {TensorType{DType::U8, {2}}, f32({}), i8c}, axis(0))
+            .error() == "node 'n' (DequantizeLinear): zero point has shape [3], the scale []");
+  CHECK(OneNode(OpKind::DequantizeLinear, {f32({2}), f32({}), f32({})}, axis(0)).error() ==
+        "node 'n' (DequantizeLinear): input has element type f32, expected u8, i8 or i32");
+}

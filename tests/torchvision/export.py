@@ -6,7 +6,9 @@
 Weights are seeded random initialisations (nothing is downloaded); BatchNorm statistics are
 perturbed so that folding them is exercised. MODEL is a torchvision builder name
 (resnet18, mobilenet_v3_large, convnext_tiny, ...) or segmentation:NAME
-(segmentation:fcn_resnet50, segmentation:lraspp_mobilenet_v3_large, ...).
+(segmentation:fcn_resnet50, segmentation:lraspp_mobilenet_v3_large, ...) or quantization:NAME
+(torchvision.models.quantization.NAME(quantize=True): post-training int8 with the qnnpack engine,
+calibrated by torchvision on a seeded random batch; exported as QuantizeLinear/DequantizeLinear).
 Needs Debian's python3-torch and python3-torchvision (run with /usr/bin/python3).
 """
 import argparse
@@ -17,6 +19,11 @@ import torchvision
 
 
 def build(name):
+    if name.startswith("quantization:"):
+        # Built in float; main() perturbs its BatchNorms, then quantizes it as quantize=True
+        # does (a random-init model quantized as is collapses to a constant output).
+        ctor = getattr(torchvision.models.quantization, name.split(":", 1)[1])
+        return ctor(weights=None, quantize=False)
     if name.startswith("segmentation:"):
         ctor = getattr(torchvision.models.segmentation, name.split(":", 1)[1])
         kwargs = {"weights": None, "weights_backbone": None}
@@ -69,6 +76,11 @@ def main():
     model = build(a.model).eval()
     with torch.no_grad():
         perturb_batchnorm(model, gen)
+    if a.model.startswith("quantization:"):
+        from torchvision.models.quantization.utils import quantize_model
+        # fbgemm is not built into Debian's torch; qnnpack quantizes weights per tensor.
+        engine = "qnnpack" if "qnnpack" in torch.backends.quantized.supported_engines else "onednn"
+        quantize_model(model, engine)  # calibrates on a random batch (seeded above)
     h, w = (int(v) for v in a.size.split(","))
     x = torch.randn(a.batch, 3, h, w, generator=gen)
     axes = {}

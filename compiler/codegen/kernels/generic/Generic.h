@@ -239,6 +239,18 @@ struct KilnGenCastParams {
   int64_t from, to;
 };
 
+/// QuantizeLinear (f32 -> `qtype`, u8 or i8) and DequantizeLinear (`qtype`,
+/// u8, i8 or i32 -> f32) over flat storage: element i uses scale
+/// c = (i / inner) % channels and zero point `zp_per_channel ? c : 0`.
+/// bufs = {out, x, scale (f32), zero point (qtype)}. Work items: chunks of
+/// `chunk` elements.
+struct KilnGenQuantizeParams {
+  int64_t total, chunk;
+  int64_t channels, inner;
+  int64_t zp_per_channel;
+  int64_t qtype;
+};
+
 /// What kiln_gen_softmax_f32 writes along the axis.
 enum KilnSoftmaxMode {
   KILN_SOFTMAX_EXP = 0,  ///< Softmax: exp(x - max) / sum
@@ -436,6 +448,10 @@ static inline int64_t kiln_gen_cast_work_items(const KilnGenCastParams *p) {
   return kiln_gen_ceil_div(p->total, p->chunk);
 }
 static inline int64_t
+kiln_gen_quantize_work_items(const KilnGenQuantizeParams *p) {
+  return kiln_gen_ceil_div(p->total, p->chunk);
+}
+static inline int64_t
 kiln_gen_softmax_work_items(const KilnGenSoftmaxParams *p) {
   return p->outer;
 }
@@ -500,6 +516,8 @@ KILN_GEN_KERNEL(kiln_gen_gemm_f32, KilnGenGemmParams);
 KILN_GEN_KERNEL(kiln_gen_unary_f32, KilnGenUnaryParams);
 KILN_GEN_KERNEL(kiln_gen_nary, KilnGenNaryParams);
 KILN_GEN_KERNEL(kiln_gen_cast, KilnGenCastParams);
+KILN_GEN_KERNEL(kiln_gen_quantize_f32, KilnGenQuantizeParams);
+KILN_GEN_KERNEL(kiln_gen_dequantize_f32, KilnGenQuantizeParams);
 KILN_GEN_KERNEL(kiln_gen_softmax_f32, KilnGenSoftmaxParams);
 KILN_GEN_KERNEL(kiln_gen_transpose, KilnGenTransposeParams);
 KILN_GEN_KERNEL(kiln_gen_reduce_f32, KilnGenReduceParams);
